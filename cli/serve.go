@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"networx/roles/serve"
+	"networx/storage"
+	"networx/storage/blob"
+)
+
+func newServeCmd() *cobra.Command {
+	var migrate bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP API",
+		Long: `serve runs the HTTP API: /api/health (liveness), /api/ready (PostgreSQL, Redis and the
+blob store, each within http.ready_timeout), /metrics (Prometheus). On SIGTERM it stops
+accepting connections and gives in-flight requests http.shutdown_timeout to finish.`,
+		Example: "  networx serve --addr 127.0.0.1:8080 --migrate\n  NETWORX_QUEUE_DRIVER=sqs networx serve",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd, os.Environ(), map[string]string{"addr": "http.addr"})
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			logger := newLogger(cfg.Log, cmd.ErrOrStderr())
+			reg := newRegistry()
+
+			// Dependencies are opened lazily enough that serve starts while one is down:
+			// readiness reports it, and the breaker and clients reconnect when it is back.
+			db, err := openDB(ctx, cfg.Database, logger, reg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if migrate {
+				applied, err := storage.Migrate(ctx, db)
+				if err != nil {
+					return fmt.Errorf("serve --migrate: %w", err)
+				}
+				logger.Info("migrations applied", "count", len(applied))
+			}
+			rdb, err := openRedis(ctx, cfg.Redis)
+			if err != nil {
+				logger.Warn("redis not reachable at start; readiness will report it", "err", err)
+				rdb = nil
+			}
+			if rdb != nil {
+				defer rdb.Close()
+			}
+			blobs, err := openBlob(ctx, cfg.Blob)
+			if err != nil {
+				return err
+			}
+
+			checks := []serve.Check{
+				{Name: "postgresql", Probe: db.Ping},
+				{Name: "redis", Probe: func(ctx context.Context) error {
+					if rdb == nil {
+						return fmt.Errorf("redis at %s was unreachable at start; restart serve once it is up", cfg.Redis.URL)
+					}
+					return rdb.Ping(ctx).Err()
+				}},
+				{Name: "blob", Probe: func(ctx context.Context) error {
+					_, err := blobs.Stat(ctx, ".ready-probe")
+					if err == nil || isNotFound(err) {
+						return nil
+					}
+					return err
+				}},
+			}
+			srv, err := serve.New(serve.Config{
+				Addr:              cfg.HTTP.Addr,
+				ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
+				ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
+				ReadyTimeout:      cfg.HTTP.ReadyTimeout,
+			}, logger, reg, reg, checks)
+			if err != nil {
+				return err
+			}
+			return srv.ListenAndRun(ctx)
+		},
+	}
+	cmd.Flags().String("addr", "", "listen address, host:port (sets http.addr; default 127.0.0.1:8080)")
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply database migrations before serving")
+	return cmd
+}
+
+func isNotFound(err error) bool { return errors.Is(err, blob.ErrNotFound) }

@@ -1,0 +1,53 @@
+// Package solver is networx's mixed-integer linear programming engine: a bounded dual
+// simplex over a sparse LU-factored basis, and branch and bound on top of it. It imports
+// only the standard library and gonum (tests only); it does no I/O and keeps no globals.
+//
+// # Use
+//
+// Build a Model (AddCol, AddBinary, AddRow, AddLazyRow) and call Solve with a context and
+// Settings (the zero value gives defaults: RelGap 1e-4, AbsGap 1e-6, no limits). The
+// Result carries Status, Objective and Bound in the model's own sense, Gap =
+// |Objective-Bound| / max(1e-10, |Objective|), the incumbent X, and for pure LPs the duals
+// and reduced costs. Cancelling the context stops the search within a few simplex
+// iterations (the simplex loops poll it every 16 iterations) with StatusCancelled and the
+// incumbent.
+//
+// # LP engine (lp.go, lu.go, simplex.go, scaling.go)
+//
+// Rows become equations A x - r = 0 with one bounded row-activity column r_i each, so ranged
+// rows, equalities and free rows need no cases. The matrix is scaled by powers of two
+// (geometric passes, then column equilibration). The basis is factored by Markowitz LU with
+// threshold pivoting (singletons first) and updated by a product-form eta file, refactored
+// every 100 updates or when the pivot computed by row and by column disagree. The dual
+// simplex uses dual steepest-edge pricing, a bound-flipping ratio test with Harris'
+// tolerance (candidates taken off a heap, so long pivot rows cost little), cost shifting
+// against degeneracy-driven sign errors, and artificial boxes as phase 1 for variables
+// without the bound their reduced cost needs; the primal simplex then removes shifts and
+// boxes and detects unboundedness. All tolerances are named constants in simplex.go.
+//
+// # Presolve (presolve.go)
+//
+// Empty rows, fixed columns and (on MIPs) singleton rows are removed and integer bounds are
+// tightened from row activities; postsolve restores the columns and the LP duals.
+// Settings.NoPresolve switches it off.
+//
+// # Branch and bound (branch.go, heuristics.go, lazy.go)
+//
+// Best-bound node selection with plunging (depth-first dives into one child, stopped when
+// the node's bound is far from the best bound); children warm start from the parent's basis.
+// Branching uses pseudocosts, initialised by strong branching (8 candidates, 40 dual
+// iterations each) for columns without history. Heuristics: rounding of every node's LP
+// solution (nearest and up) checked against the model, a fractional dive at the root, and
+// Hooks.Heuristic. Reduced-cost fixing tightens global bounds with the root duals whenever
+// the incumbent improves. Lazy rows, and on models with at least 1000 of them the rows of
+// variable-bound shape a*x - b*y <= 0 (the x_ij <= y_i rows of facility location), live in
+// a pool and enter the LP when an LP solution violates them.
+//
+// # Threads and determinism
+//
+// The tree search runs on one goroutine; a run is deterministic for a given model and
+// Settings (Seed and Threads included). Settings.Threads is recorded in Stats but no
+// parallel tree search is done yet: the tree search is sequential, so runs are deterministic.
+//
+// Not implemented yet: knapsack cover cuts, RINS, duplicate-row presolve.
+package solver

@@ -1,0 +1,7 @@
+package solver
+
+// Hooks for the external tests: the name rules the writers apply.
+var (
+	CleanMPSName = cleanMPSName
+	CleanLPName  = cleanLPName
+)
