@@ -18,10 +18,11 @@
 #
 # Environment: LIMIT (default 120), GRACE (15), WORK (default $TMPDIR/networx-bench-solver:
 # models, logs, runs.csv), SOLVERS (default "networx glpsol cbc"), DOC (default
-# docs/benchmarks.md; DOC=- only prints), NETWORX_FLAGS (extra flags for networx solve).
+# docs/benchmarks.md; DOC=- only prints), NETWORX_FLAGS (extra flags for networx solve,
+# default --gap 1e-7).
 # Peers: glpsol from glpk-utils, cbc from coinor-cbc; the script installs them and GNU time
 # with apt-get when they are missing. Commands (M = $WORK/models/<instance>):
-#   networx solve M.mps --json --time-limit ${LIMIT}s
+#   networx solve M.mps --json --time-limit ${LIMIT}s --gap 1e-7
 #   glpsol --lp M.lp --tmlim $LIMIT -o M.glpsol.sol
 #   cbc M.mps -timeMode elapsed -sec $LIMIT -solve -quit
 set -euo pipefail
@@ -39,7 +40,9 @@ GRACE=${GRACE:-15}
 WORK=${WORK:-${TMPDIR:-/tmp}/networx-bench-solver}
 SOLVERS=${SOLVERS:-networx glpsol cbc}
 DOC=${DOC:-$root/docs/benchmarks.md}
-NETWORX_FLAGS=${NETWORX_FLAGS:-}
+# glpsol and cbc prove optimality to a gap of about zero; networx's default relative gap
+# of 1e-4 would accept answers 0.01 % off, so it gets 1e-7 (as HiGHS did in PEERS.md).
+NETWORX_FLAGS=${NETWORX_FLAGS:---gap 1e-7}
 mkdir -p "$WORK/models" "$WORK/logs" "$WORK/bin"
 runs=$WORK/runs.csv
 
@@ -175,5 +178,5 @@ for m in $modes; do
 			log "$(printf '%-16s %-8s %-11s %-16s cpu %6.2f s  rss %6d KB  (load %s)' "$name" "$s" "${res%%,*}" "${res#*,}" "$(echo "$user $sys" | awk '{print $1+$2}')" "$rss" "$load")"
 		done
 	done
-	"$WORK/bin/report" -runs "$runs" -optima "$root/bench/orlib/capopt.txt" -mode "$m" -limit "$LIMIT" -doc "$DOC"
+	"$WORK/bin/report" -runs "$runs" -optima "$root/bench/orlib/capopt.txt" -mode "$m" -limit "$LIMIT" -networx-flags "$NETWORX_FLAGS" -doc "$DOC"
 done

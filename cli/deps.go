@@ -22,7 +22,9 @@ func openDB(ctx context.Context, cfg config.Database, logger *slog.Logger, reg p
 		ConnectTimeout:          cfg.ConnectTimeout,
 		StatementTimeout:        cfg.StatementTimeout,
 		HealthCheckPeriod:       cfg.HealthCheckPeriod,
+		MaxConnLifetime:         cfg.MaxConnLifetime,
 		RetryAttempts:           cfg.RetryAttempts,
+		RetryBaseDelay:          cfg.RetryBaseDelay,
 		BreakerFailureThreshold: cfg.BreakerFailureThreshold,
 		BreakerOpenTimeout:      cfg.BreakerOpenTimeout,
 	}, logger, reg, nil)

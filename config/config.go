@@ -37,14 +37,16 @@ type Database struct {
 	ConnectTimeout          time.Duration `key:"connect_timeout" doc:"Time allowed to open one connection."`
 	StatementTimeout        time.Duration `key:"statement_timeout" doc:"PostgreSQL statement_timeout for every session."`
 	HealthCheckPeriod       time.Duration `key:"health_check_period" doc:"How often idle connections are checked."`
-	RetryAttempts           int           `key:"retry_attempts" doc:"Attempts for operations declared safe to retry (transient errors only)."`
+	MaxConnLifetime         time.Duration `key:"max_conn_lifetime" doc:"Age at which a connection is replaced (useful behind RDS Proxy or after a failover)."`
+	RetryAttempts           int           `key:"retry_attempts" doc:"Tries in all, the first included, for operations declared safe to retry (transient errors only)."`
+	RetryBaseDelay          time.Duration `key:"retry_base_delay" doc:"Backoff before the second try; doubles per try, capped at 2s, each jittered."`
 	BreakerFailureThreshold int           `key:"breaker_failure_threshold" doc:"Consecutive connection failures that open the circuit breaker."`
 	BreakerOpenTimeout      time.Duration `key:"breaker_open_timeout" doc:"Time the breaker stays open before one probe is let through."`
 }
 
 // Redis configures the Redis client used for job state, cancellation and progress.
 type Redis struct {
-	URL          string        `key:"url" secret:"true" doc:"Redis URL: redis://[user:password@]host:port/db, rediss:// for TLS; several comma-separated host:port pairs select a cluster client."`
+	URL          string        `key:"url" secret:"true" doc:"Redis URL: redis://[user:password@]host:port/db, rediss:// for TLS; redis-cluster://host:port (or several comma-separated host:port pairs) selects a cluster client, as for an ElastiCache cluster-mode configuration endpoint."`
 	DialTimeout  time.Duration `key:"dial_timeout" doc:"Time allowed to connect."`
 	ReadTimeout  time.Duration `key:"read_timeout" doc:"Time allowed for one read."`
 	WriteTimeout time.Duration `key:"write_timeout" doc:"Time allowed for one write."`
@@ -98,7 +100,9 @@ func Default() Config {
 			ConnectTimeout:          5 * time.Second,
 			StatementTimeout:        30 * time.Second,
 			HealthCheckPeriod:       30 * time.Second,
+			MaxConnLifetime:         time.Hour,
 			RetryAttempts:           3,
+			RetryBaseDelay:          50 * time.Millisecond,
 			BreakerFailureThreshold: 5,
 			BreakerOpenTimeout:      5 * time.Second,
 		},
@@ -187,6 +191,8 @@ func (c Config) Validate() error {
 	positive("database.connect_timeout", c.Database.ConnectTimeout)
 	positive("database.statement_timeout", c.Database.StatementTimeout)
 	positive("database.health_check_period", c.Database.HealthCheckPeriod)
+	positive("database.max_conn_lifetime", c.Database.MaxConnLifetime)
+	positive("database.retry_base_delay", c.Database.RetryBaseDelay)
 	if c.Database.RetryAttempts < 1 {
 		bad("database.retry_attempts", "must be at least 1, got %d", c.Database.RetryAttempts)
 	}
@@ -195,7 +201,7 @@ func (c Config) Validate() error {
 	}
 	positive("database.breaker_open_timeout", c.Database.BreakerOpenTimeout)
 
-	checkURL("redis.url", c.Redis.URL, "redis", "rediss")
+	checkURL("redis.url", c.Redis.URL, "redis", "rediss", "redis-cluster", "rediss-cluster")
 	positive("redis.dial_timeout", c.Redis.DialTimeout)
 	positive("redis.read_timeout", c.Redis.ReadTimeout)
 	positive("redis.write_timeout", c.Redis.WriteTimeout)

@@ -584,6 +584,13 @@ func (w *Worker) finish(ctx context.Context, m *Message, job *Job, token string,
 		}
 	case herr == nil:
 		final.Status = StatusSucceeded
+		if final.Progress != nil {
+			p := *final.Progress
+			p.Percent = 100
+			final.Progress = &p
+		} else {
+			final.Progress = &Progress{Percent: 100}
+		}
 	case errors.Is(cause, ErrJobTimeout):
 		final.Status = StatusFailed
 		final.Error = fmt.Sprintf("timed out after %s: %v", w.timeout(kind), herr)

@@ -52,7 +52,7 @@ type lp struct {
 
 	lu         luFactor
 	needFactor bool
-	gen        int // factorization count, tells whether an eta file can be truncated
+	gen        int  // factorization count, tells whether an eta file can be truncated
 	dseOK      bool // w holds steepest-edge weights (not a reference framework reset)
 	shifted    bool
 

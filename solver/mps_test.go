@@ -649,6 +649,7 @@ func TestRoundTripORLib(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := in.Model(capacity[name], true)
+			m.Name = name
 			for _, f := range formats {
 				var buf bytes.Buffer
 				if err := f.write(&buf, m); err != nil {

@@ -13,6 +13,7 @@ import (
 //
 // What the written file looks like:
 //   - The NAME line ends in FREE: cbc needs that to read free MPS, glpsol ignores it.
+//     An empty model name is written as "networx".
 //   - Names containing blanks or control characters have them replaced by '_'; empty or
 //     repeated names are replaced by generated ones (C12, R7); the objective row keeps
 //     ObjName ("obj" when empty). Only such names change in a round trip.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
@@ -100,7 +101,13 @@ func TestOpenRedis(t *testing.T) {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	key := "networx:test:storage:" + hex.EncodeToString(suffix)
-	t.Cleanup(func() { client.Del(t.Context(), key) })
+	// t.Context is already cancelled when cleanups run, and the client
+	// closes at return: delete the key before that.
+	defer func() {
+		if err := client.Del(context.Background(), key).Err(); err != nil {
+			t.Errorf("delete %s: %v", key, err)
+		}
+	}()
 	if err := client.Set(t.Context(), key, "v", time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}

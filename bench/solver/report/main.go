@@ -56,14 +56,15 @@ func main() {
 	mode := flag.String("mode", "small", "benchmark mode: small, large or synth")
 	limit := flag.String("limit", "120", "time limit of the runs, in seconds (for the text)")
 	doc := flag.String("doc", "docs/benchmarks.md", "markdown file to update; - prints only")
+	nxFlags := flag.String("networx-flags", "", "extra flags networx ran with (for the text)")
 	flag.Parse()
-	if err := runReport(*runsPath, *optPath, *mode, *limit, *doc); err != nil {
+	if err := runReport(*runsPath, *optPath, *mode, *limit, *nxFlags, *doc); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func runReport(runsPath, optPath, mode, limit, doc string) error {
+func runReport(runsPath, optPath, mode, limit, nxFlags, doc string) error {
 	runs, order, err := readRuns(runsPath, mode)
 	if err != nil {
 		return err
@@ -82,7 +83,7 @@ func runReport(runsPath, optPath, mode, limit, doc string) error {
 	for k, v := range extraOptima {
 		optima[k] = v
 	}
-	block := render(mode, limit, runs, order, optima)
+	block := render(mode, limit, nxFlags, runs, order, optima)
 	fmt.Print(block)
 	if doc == "-" {
 		return nil
@@ -183,7 +184,7 @@ func cell(x run, ok bool, opt float64, known bool) string {
 	return fmt.Sprintf("%s, %.2f s, %.0f MB", s, x.cpu, x.rssMB)
 }
 
-func render(mode, limit string, runs map[string]map[string]run, order []string, optima map[string]float64) string {
+func render(mode, limit, nxFlags string, runs map[string]map[string]run, order []string, optima map[string]float64) string {
 	var b strings.Builder
 	title := titles[mode]
 	if title == "" {
@@ -209,6 +210,9 @@ func render(mode, limit string, runs map[string]map[string]run, order []string, 
 	fmt.Fprintf(&b, "Runs %s to %s, time limit %s s, %d CPUs", first, last, limit, runtime.NumCPU())
 	if len(loads) > 0 {
 		fmt.Fprintf(&b, ", 1-minute load average %.1f to %.1f during the runs", slices.Min(loads), slices.Max(loads))
+	}
+	if nxFlags != "" {
+		fmt.Fprintf(&b, ", networx flags `%s`", nxFlags)
 	}
 	b.WriteString(". Cell: status objective (ok = relative error <= 1e-6 against the known optimum), " +
 		"CPU seconds (user+sys), peak RSS. Ratios are CPU seconds of networx over the peer's.\n\n")
