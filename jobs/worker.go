@@ -593,7 +593,10 @@ func (w *Worker) finish(ctx context.Context, m *Message, job *Job, token string,
 		}
 	case errors.Is(cause, ErrJobTimeout):
 		final.Status = StatusFailed
-		final.Error = fmt.Sprintf("timed out after %s: %v", w.timeout(kind), herr)
+		final.Error = fmt.Sprintf("timed out after %s", w.timeout(kind))
+		if !errors.Is(herr, ErrJobTimeout) && !errors.Is(herr, context.DeadlineExceeded) {
+			final.Error += ": " + herr.Error()
+		}
 	case IsPermanent(herr):
 		final.Status = StatusFailed
 		final.Error = herr.Error()

@@ -254,7 +254,7 @@ func TestWorkerOutcomes(t *testing.T) {
 				<-ctx.Done()
 				return jobs.Result{}, ctx.Err()
 			},
-			want: jobs.StatusFailed, attempts: 1, errText: "timed out after 200ms: context deadline exceeded",
+			want: jobs.StatusFailed, attempts: 1, errText: "timed out after 200ms",
 		},
 	}
 	for _, tc := range tests {

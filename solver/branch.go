@@ -127,6 +127,9 @@ func (b *mip) init() {
 	b.nDown = make([]int, n)
 	b.x = make([]float64, n)
 	b.p = newLP(n, pr.cost, pr.lo, pr.hi, pr.rows)
+	if useSifting(n, len(pr.rows)) {
+		b.p.enableSifting(pr.isInt, 0, 0)
+	}
 	b.pool = newPool(pr)
 }
 

@@ -58,6 +58,17 @@ type lp struct {
 
 	iters int64
 
+	// sifting (sifting.go): nil when every column is in the working set
+	sift *siftState
+	// the dual ray of the last infeasible dual simplex (row-indexed), for sifting
+	ray      []float64
+	rayUp    bool
+	rayValid bool
+	// structural columns of the row-wise matrix (the working set) and their nonzero count,
+	// for the column-wise pivot row
+	activeCols []int
+	activeNNZ  int
+
 	// work space
 	colIdxs [][]int
 	colVals [][]float64
@@ -170,19 +181,7 @@ func columnwise(n int, rows []lpRow, scale func(i, j int) float64) (start, idx [
 // rebuild recomputes the scaled matrices and work space after rows were added.
 func (p *lp) rebuild() {
 	p.cStart, p.cIdx, p.cVal = columnwise(p.n, p.rows, func(i, j int) float64 { return p.rowScale[i] * p.colScale[j] })
-	p.rStart = make([]int, p.m+1)
-	for i, r := range p.rows {
-		p.rStart[i+1] = p.rStart[i] + len(r.ind)
-	}
-	p.rIdx = make([]int, p.rStart[p.m])
-	p.rVal = make([]float64, p.rStart[p.m])
-	for i, r := range p.rows {
-		k0 := p.rStart[i]
-		for k, j := range r.ind {
-			p.rIdx[k0+k] = j
-			p.rVal[k0+k] = r.val[k] * p.rowScale[i] * p.colScale[j]
-		}
-	}
+	p.buildRowwise()
 	m, nt := p.m, p.n+p.m
 	p.iota = make([]int, m)
 	for i := range p.iota {
@@ -198,6 +197,44 @@ func (p *lp) rebuild() {
 	p.tau = make([]float64, m)
 	p.acc = make([]float64, nt)
 	p.inList = make([]bool, nt)
+}
+
+// buildRowwise builds the row-wise scaled matrix over the columns of the working set
+// (all columns without sifting) from the column-wise one.
+func (p *lp) buildRowwise() {
+	m := p.m
+	p.rStart = resizeInts(p.rStart, m+1)
+	clear(p.rStart)
+	p.activeCols = p.activeCols[:0]
+	for j := 0; j < p.n; j++ {
+		if p.isInactive(j) {
+			continue
+		}
+		p.activeCols = append(p.activeCols, j)
+		for k := p.cStart[j]; k < p.cStart[j+1]; k++ {
+			p.rStart[p.cIdx[k]+1]++
+		}
+	}
+	for i := 0; i < m; i++ {
+		p.rStart[i+1] += p.rStart[i]
+	}
+	nnz := p.rStart[m]
+	p.activeNNZ = nnz
+	if cap(p.rIdx) < nnz {
+		p.rIdx = make([]int, nnz)
+		p.rVal = make([]float64, nnz)
+	}
+	p.rIdx, p.rVal = p.rIdx[:nnz], p.rVal[:nnz]
+	fill := make([]int, m)
+	copy(fill, p.rStart[:m])
+	for _, j := range p.activeCols {
+		for k := p.cStart[j]; k < p.cStart[j+1]; k++ {
+			i := p.cIdx[k]
+			p.rIdx[fill[i]] = j
+			p.rVal[fill[i]] = p.cVal[k]
+			fill[i]++
+		}
+	}
 }
 
 // addRows appends rows (unscaled) with their row activities basic. The factorization is
@@ -395,14 +432,30 @@ func (p *lp) objective() float64 {
 	return v
 }
 
-// pivotRow computes alpha_j = rho^T a_j for the nonbasic variables, leaving the nonzeros'
-// indices in p.list and values in p.acc (rho is indexed by row).
+// pivotRowDensity: the pivot row is computed column-wise (a dot product per nonbasic
+// column of the working set) when the row-wise work (the lengths of the rows where rho is
+// nonzero) exceeds this fraction of the working set's nonzeros; row-wise otherwise. HiGHS
+// switches at a rho density of about 10 %.
+const pivotRowDensity = 0.4
+
+// pivotRow computes alpha_j = rho^T a_j for the nonbasic variables of the working set,
+// leaving the nonzeros' indices in p.list and values in p.acc (rho is indexed by row).
 func (p *lp) pivotRow(rho []float64) {
 	for _, j := range p.list {
 		p.acc[j] = 0
 		p.inList[j] = false
 	}
 	p.list = p.list[:0]
+	work := 0
+	for i := 0; i < p.m; i++ {
+		if ri := rho[i]; ri != 0 && math.Abs(ri) >= zeroTol {
+			work += p.rStart[i+1] - p.rStart[i] + 1
+		}
+	}
+	if float64(work) > pivotRowDensity*float64(p.activeNNZ+p.m) {
+		p.pivotRowCols(rho)
+		return
+	}
 	for i := 0; i < p.m; i++ {
 		ri := rho[i]
 		if ri == 0 || math.Abs(ri) < zeroTol {
@@ -425,6 +478,31 @@ func (p *lp) pivotRow(rho []float64) {
 				p.list = append(p.list, s)
 			}
 			p.acc[s] -= ri
+		}
+	}
+}
+
+// pivotRowCols is pivotRow by columns, for a dense rho.
+func (p *lp) pivotRowCols(rho []float64) {
+	for _, j := range p.activeCols {
+		if p.stat[j] == stBasic {
+			continue
+		}
+		v := 0.0
+		for k := p.cStart[j]; k < p.cStart[j+1]; k++ {
+			v += rho[p.cIdx[k]] * p.cVal[k]
+		}
+		if v != 0 {
+			p.inList[j] = true
+			p.list = append(p.list, j)
+			p.acc[j] = v
+		}
+	}
+	for i := 0; i < p.m; i++ {
+		if s := p.n + i; p.stat[s] != stBasic && rho[i] != 0 {
+			p.inList[s] = true
+			p.list = append(p.list, s)
+			p.acc[s] = -rho[i]
 		}
 	}
 }

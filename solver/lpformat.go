@@ -863,12 +863,13 @@ func WriteLP(w io.Writer, m *Model) error {
 	}
 
 	bw.WriteString("\\ Problem name: ")
-	bw.WriteString(strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return ' '
+	for i := 0; i < len(m.Name); i++ { // bytes, so that any name reads back as it was
+		if c := m.Name[i]; c < ' ' {
+			bw.WriteByte(' ')
+		} else {
+			bw.WriteByte(c)
 		}
-		return r
-	}, m.Name))
+	}
 	bw.WriteByte('\n')
 	if m.Sense == Maximize {
 		bw.WriteString("Maximize\n")

@@ -58,10 +58,11 @@ type solveOpts struct {
 	iterLimit int64   // 0 = none
 }
 
-// solve runs the dual simplex from the current basis (made dual feasible by bound flips and,
+// solveCore runs the dual simplex from the current basis (made dual feasible by bound flips and,
 // where a bound is missing, by artificial boxes), then the primal simplex to remove cost
 // shifts and artificial boxes. The model's optimum is then in p.x (scaled).
-func (p *lp) solve(ctx context.Context, o solveOpts) lpStatus {
+func (p *lp) solveCore(ctx context.Context, o solveOpts) lpStatus {
+	p.rayValid = false
 	if o.cutoff == 0 {
 		o.cutoff = math.Inf(1)
 	}
@@ -134,7 +135,7 @@ func (p *lp) makeDualFeasible(box float64) []int {
 	moved := false
 	for j := range p.stat {
 		s := p.stat[j]
-		if s == stBasic || s == stFixed {
+		if s == stBasic || s == stFixed || p.isInactive(j) {
 			continue
 		}
 		d := p.d[j]
@@ -203,6 +204,9 @@ func (p *lp) removeBoxes(boxed []int) {
 
 func (p *lp) dualInfeasible() bool {
 	for j, s := range p.stat {
+		if p.isInactive(j) {
+			continue
+		}
 		switch s {
 		case stLower:
 			if p.d[j] < -dualFeasTol {
@@ -324,6 +328,9 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 		p.cands = cands
 		q, flips, ok := p.bfrt(cands, delta)
 		if !ok {
+			// keep the ray for sifting, which checks it against the inactive columns
+			p.ray = append(p.ray[:0], p.rho...)
+			p.rayUp, p.rayValid = toUpper, true
 			if boxed != nil {
 				return lpInfeasible // caller decides (boxes may be the cause)
 			}
@@ -530,6 +537,9 @@ func siftDown(h []ratioCand, i, n int) {
 func (p *lp) dualInfeasibleCount() int {
 	c := 0
 	for j, s := range p.stat {
+		if p.isInactive(j) {
+			continue
+		}
 		if (s == stLower && p.d[j] < -dualFeasTol) || (s == stUpper && p.d[j] > dualFeasTol) ||
 			(s == stFree && math.Abs(p.d[j]) > dualFeasTol) {
 			c++
@@ -543,6 +553,9 @@ func (p *lp) dualInfeasibleCount() int {
 func (p *lp) flipToDualFeasible() {
 	moved := false
 	for j, s := range p.stat {
+		if p.isInactive(j) {
+			continue
+		}
 		d := p.d[j]
 		switch {
 		case s == stLower && d < -dualFeasTol:
@@ -594,12 +607,13 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 		best := dualFeasTol
 		dir := 0.0
 		for j, s := range p.stat {
+			if s == stBasic || s == stFixed || p.isInactive(j) {
+				continue
+			}
 			d := p.d[j]
 			var v float64
 			var dj float64
 			switch s {
-			case stBasic, stFixed:
-				continue
 			case stLower:
 				if d >= -dualFeasTol {
 					continue

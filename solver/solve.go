@@ -145,6 +145,9 @@ func solveLP(ctx context.Context, pr *problem, s Settings, start time.Time) *Res
 		return res
 	}
 	p := newLP(pr.n, pr.cost, pr.lo, pr.hi, pr.rows)
+	if useSifting(pr.n, len(pr.rows)) {
+		p.enableSifting(nil, 0, 0)
+	}
 	pool := newPool(pr)
 	x := make([]float64, pr.n)
 	for {

@@ -16,7 +16,7 @@ import (
 
 // hardModel writes the knapsack that keeps the solver busy until its time limit.
 func hardModel(t *testing.T) string {
-	return knapsackMPS(t, t.TempDir(), 11, 80, 10)
+	return knapsackMPS(t, t.TempDir(), 3, 80, 10)
 }
 
 func countEnded(ws []*worker, t *testing.T) map[string]int {
@@ -32,9 +32,15 @@ func countEnded(ws []*worker, t *testing.T) map[string]int {
 }
 
 // TestProcessKillWorker kills one of two workers while it runs jobs: every job still
-// succeeds, exactly once, and nothing is left running or queued.
+// succeeds, exactly once, and nothing is left running or queued. It runs on both drivers.
 func TestProcessKillWorker(t *testing.T) {
-	s := newStack(t)
+	for _, driver := range []string{"redis", "sqs"} {
+		t.Run(driver, func(t *testing.T) { testKillWorker(t, driver) })
+	}
+}
+
+func testKillWorker(t *testing.T, driver string) {
+	s := newStackDriver(t, driver)
 	model := hardModel(t)
 	a := s.startWorker("a")
 	b := s.startWorker("b")
@@ -90,9 +96,10 @@ func TestProcessKillWorker(t *testing.T) {
 			t.Errorf("job %s interrupted by the kill: attempt %d by %s, want attempt 2 on b", id, r.Attempt, r.WorkerID)
 		}
 	}
-	if st := s.queueStats(); st.Visible+st.InFlight+st.Delayed+st.Dead != 0 {
-		t.Errorf("queue not empty: %+v", st)
-	}
+	waitFor(t, 10*time.Second, "an empty queue", func() bool {
+		st := s.queueStats()
+		return st.Visible+st.InFlight+st.Delayed+st.Dead == 0
+	})
 	if len(hist) != n {
 		t.Errorf("%d history rows, want %d", len(hist), n)
 	}
@@ -173,9 +180,10 @@ func TestProcessCancel(t *testing.T) {
 	if out, code := s.cli("jobs", "wait", next, "--timeout", "30s"); code != 0 || out != "succeeded" {
 		t.Fatalf("next job: %q exit %d", out, code)
 	}
-	if st := s.queueStats(); st.Visible+st.InFlight+st.Delayed+st.Dead != 0 {
-		t.Errorf("queue not empty: %+v", st)
-	}
+	waitFor(t, 10*time.Second, "an empty queue", func() bool {
+		st := s.queueStats()
+		return st.Visible+st.InFlight+st.Delayed+st.Dead == 0
+	})
 	out, code := s.cli("jobs", "show", id, "--json")
 	if code != 0 {
 		t.Fatal(out)

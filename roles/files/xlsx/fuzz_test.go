@@ -11,9 +11,7 @@ import (
 // package, with small limits. The reader must not panic, must stop, and
 // must keep every row within the limits.
 func FuzzXLSX(f *testing.F) {
-	for _, data := range corpus(&testing.T{}) {
-		f.Add(data)
-	}
+	f.Add(buildXLSX(f, map[string]string{"S": sheetXML(`<row r="2"><c r="B2" t="s"><v>1</v></c></row>`)}, `<sst><si><t>a</t></si><si><t>b</t></si></sst>`, "", true))
 	f.Add([]byte(sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t>a</t></r><rPh><t>b</t></rPh></is></c></row>`)))
 	f.Add([]byte(sheetXML(`<row><c t="b"><v>1</v></c><c s="1"><v>45000</v></c><c t="e"><v>#REF!</v></c><c t="str"><f>1</f><v>x&amp;y</v></c></row>`)))
 	f.Add([]byte(`<x:worksheet><x:sheetData><x:row r="3"><x:c r="C3"><x:v><![CDATA[1]]></x:v></x:c></x:row></x:sheetData></x:worksheet>`))
@@ -22,6 +20,9 @@ func FuzzXLSX(f *testing.F) {
 		maxCell = 1024
 		maxCols = 64
 	)
+	// One directory for every run: spill files are unlinked as soon as they
+	// are created, and t.TempDir per run slows fuzzing to a crawl.
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		data := in
 		if !bytes.HasPrefix(in, []byte("PK")) {
@@ -35,9 +36,9 @@ func FuzzXLSX(f *testing.F) {
 				MaxColumns:           maxCols,
 				MaxRowBytes:          8 * maxCell,
 				MaxUncompressedBytes: 64 << 20,
-				SharedStringsMemory:  64,
+				SharedStringsMemory:  1 << 20,
 			},
-			TempDir: t.TempDir(),
+			TempDir: dir,
 		}
 		ctx := context.Background()
 		wb, err := Open(ctx, bytes.NewReader(data), int64(len(data)), opts)
