@@ -146,6 +146,7 @@ func (b *mip) solveLP(cutoff float64, iterLimit int64) lpStatus {
 		if len(add) == 0 {
 			return st
 		}
+		dbg("pool: iters %d m %d add %d obj %.6g", b.p.iters, b.p.m, len(add), b.p.objective())
 		b.pool.addTo(b.p, b.pr, add)
 		b.res.Stats.LazyRows += len(add)
 	}

@@ -282,6 +282,7 @@ func (p *lp) solve(ctx context.Context, o solveOpts) lpStatus {
 				return lpCutoff // the Lagrangian bound of the full LP passes the cutoff
 			}
 			p.sift.rounds++
+			dbg("sift: st %d iters %d m %d add %d active %d obj %.6g", st, p.iters, p.m, len(cols), len(p.activeCols), p.objective())
 			p.activate(cols)
 			if st == lpOptimal && p.maxPrimalInfeas() <= primalFeasTol {
 				// warm primal simplex on the enlarged LP; solveCore then confirms
