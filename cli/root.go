@@ -42,6 +42,8 @@ flags. See docs/configuration.md.`,
 		newMigrateCmd(),
 		newServeCmd(),
 		newSolveCmd(),
+		newWorkCmd(),
+		newJobsCmd(),
 	)
 	return root
 }

@@ -31,6 +31,9 @@ func (k Keys) Job(id string) string { return k.prefix + "jobs:{" + id + "}" }
 // Events is the pub/sub channel of job id, carrying state, progress and cancel events.
 func (k Keys) Events(id string) string { return k.prefix + "jobs:{" + id + "}:events" }
 
+// Worker is the pub/sub channel of worker id, on which cancels of its jobs are announced.
+func (k Keys) Worker(id string) string { return k.prefix + "workers:" + id }
+
 // Index is the sorted set of job ids scored by creation time (unix ms), used to list jobs.
 // It is a separate slot from the jobs and is only written outside Lua scripts.
 func (k Keys) Index() string { return k.prefix + "jobs:index" }
@@ -76,15 +79,3 @@ func validID(s string) bool {
 	return s != "" && len(s) <= 200 && !strings.ContainsAny(s, "{}\r\n ")
 }
 
-// jobIDFromEvents returns the job id of an events channel name, "" if it is not one.
-func (k Keys) jobIDFromEvents(ch string) string {
-	rest, ok := strings.CutPrefix(ch, k.prefix+"jobs:{")
-	if !ok {
-		return ""
-	}
-	id, ok := strings.CutSuffix(rest, "}:events")
-	if !ok {
-		return ""
-	}
-	return id
-}

@@ -395,7 +395,7 @@ func (s *Store) Cancel(ctx context.Context, id string) (Status, error) {
 		return "", fmt.Errorf("cancel job %q: %w", id, ErrNotFound)
 	}
 	out, st, err := casReply(scriptCancel.Run(ctx, s.rdb, []string{s.keys.Job(id)},
-		s.nowMS(), s.ttlMS(), s.keys.Events(id)).Slice())
+		s.nowMS(), s.ttlMS(), s.keys.Events(id), s.keys.Worker(""), id).Slice())
 	if err != nil {
 		return "", fmt.Errorf("cancel job %s: %w", id, err)
 	}
@@ -408,10 +408,11 @@ func (s *Store) Cancel(ctx context.Context, id string) (Status, error) {
 	return st, nil
 }
 
-// Event is one message on a job's event channel.
+// Event is one message on a job's event channel (types status and progress) or on a
+// worker's channel (type cancel, with the job id).
 type Event struct {
-	// Type is status or progress.
 	Type     string    `json:"type"`
+	JobID    string    `json:"job_id,omitempty"`
 	Status   Status    `json:"status,omitempty"`
 	Progress *Progress `json:"progress,omitempty"`
 }

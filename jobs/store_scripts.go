@@ -137,8 +137,9 @@ return {'ok', 'queued'}
 `)
 
 // scriptCancel requests a cancel. A queued job is cancelled at once; a running job becomes
-// cancelling and its worker is nudged through the event channel. Returns {outcome,
-// status}: cancelled, cancelling, terminal (nothing changed), missing.
+// cancelling and its worker is nudged on the worker's own channel (ARGV[4] is the channel
+// prefix, ARGV[5] the job id), which the worker subscribed to before taking any job.
+// Returns {outcome, status}: cancelled, cancelling, terminal (nothing changed), missing.
 var scriptCancel = redis.NewScript(luaPrelude + `
 local st = redis.call('HGET', KEYS[1], 'status')
 if not st then return {'missing', ''} end
@@ -154,6 +155,10 @@ end
 if st == 'running' then
   redis.call('HSET', KEYS[1], 'status', 'cancelling', 'cancel_requested_at', now, 'updated_at', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+local worker = redis.call('HGET', KEYS[1], 'worker') or ''
+if worker ~= '' then
+  redis.call('PUBLISH', ARGV[4] .. worker, '{"type":"cancel","job_id":"' .. ARGV[5] .. '"}')
 end
 redis.call('PUBLISH', ARGV[3], status_event('cancelling'))
 return {'cancelling', 'cancelling'}

@@ -144,7 +144,6 @@ type Worker struct {
 	// running maps a job id to the cancel function of its context, for pub/sub nudges.
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc
-	pubsub  *redis.PubSub
 }
 
 // WorkerDeps are the collaborators of a Worker.
@@ -195,9 +194,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	jobsCtx, stopJobs := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopJobs(ErrShutdown)
 
-	w.pubsub = w.rdb.Subscribe(jobsCtx, w.store.keys.prefix+"workers:"+w.cfg.ID)
-	defer w.pubsub.Close()
-	go w.dispatchNudges(w.pubsub.Channel())
+	// Cancels of this worker's jobs are announced on its own channel; subscribe (and wait
+	// for the confirmation) before taking any job, so no announcement can be missed while
+	// Redis is up. The record check every CheckEvery covers the rest.
+	pubsub := w.rdb.Subscribe(jobsCtx, w.store.keys.Worker(w.cfg.ID))
+	defer pubsub.Close()
+	if _, err := pubsub.Receive(ctx); err != nil {
+		w.log.Warn("subscribe to cancel announcements; relying on the record check", "err", err)
+	}
+	go w.dispatchNudges(pubsub.Channel())
 
 	statsDone := make(chan struct{})
 	go func() { defer close(statsDone); w.sampleStats(ctx) }()
@@ -310,19 +315,15 @@ func (w *Worker) sampleStats(ctx context.Context) {
 	}
 }
 
-// dispatchNudges cancels running jobs whose event channel announces a cancel.
+// dispatchNudges cancels the running jobs announced on the worker's channel.
 func (w *Worker) dispatchNudges(ch <-chan *redis.Message) {
 	for msg := range ch {
 		var ev Event
-		if json.Unmarshal([]byte(msg.Payload), &ev) != nil || ev.Type != "status" {
+		if json.Unmarshal([]byte(msg.Payload), &ev) != nil || ev.Type != "cancel" {
 			continue
 		}
-		if ev.Status != StatusCancelling && ev.Status != StatusCancelled {
-			continue
-		}
-		id := w.store.keys.jobIDFromEvents(msg.Channel)
 		w.mu.Lock()
-		cancel := w.running[id]
+		cancel := w.running[ev.JobID]
 		w.mu.Unlock()
 		if cancel != nil {
 			cancel(ErrCancelRequested)
@@ -455,16 +456,10 @@ func (w *Worker) run(ctx context.Context, m *Message, token string, attempt int,
 	w.mu.Lock()
 	w.running[id] = cancel
 	w.mu.Unlock()
-	if err := w.pubsub.Subscribe(ctx, w.store.keys.Events(id)); err != nil {
-		log.Warn("subscribe to cancel nudges; relying on the record check", "err", err)
-	}
 	defer func() {
 		w.mu.Lock()
 		delete(w.running, id)
 		w.mu.Unlock()
-		if err := w.pubsub.Unsubscribe(context.WithoutCancel(ctx), w.store.keys.Events(id)); err != nil {
-			log.Warn("unsubscribe", "err", err)
-		}
 	}()
 
 	job := &Job{ID: id, Kind: kind, Queue: qname, Tenant: rec.Tenant, Attempt: attempt,

@@ -443,6 +443,21 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 		p.w[r] = math.Max(wr/(alphaCol*alphaCol), minDSEWeight)
 		// Basis change.
 		p.lu.update(r, p.alphaQ)
+		if p.iters%500 == 0 {
+			nr, na, nt := 0, 0, 0
+			for i := range p.rho {
+				if p.rho[i] != 0 {
+					nr++
+				}
+				if p.alphaQ[i] != 0 {
+					na++
+				}
+				if p.tau[i] != 0 {
+					nt++
+				}
+			}
+			dbg("it %d m %d rho %d alpha %d tau %d list %d L %d U %d eta %d cands %d", p.iters, p.m, nr, na, nt, len(p.list), len(p.lu.lEnt), len(p.lu.uRowEnt), len(p.lu.etaEnt), len(p.cands))
+		}
 		p.head[r] = q
 		p.pos[q] = r
 		p.pos[lv] = -1
