@@ -78,4 +78,3 @@ func (k Keys) QueueDedup(queue, dedup string) string {
 func validID(s string) bool {
 	return s != "" && len(s) <= 200 && !strings.ContainsAny(s, "{}\r\n ")
 }
-

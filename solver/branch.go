@@ -146,7 +146,6 @@ func (b *mip) solveLP(cutoff float64, iterLimit int64) lpStatus {
 		if len(add) == 0 {
 			return st
 		}
-		dbg("pool: iters %d m %d add %d obj %.6g", b.p.iters, b.p.m, len(add), b.p.objective())
 		b.pool.addTo(b.p, b.pr, add)
 		b.res.Stats.LazyRows += len(add)
 	}
@@ -664,6 +663,9 @@ func (b *mip) finish() {
 	r := b.res
 	r.Stats.Nodes = b.nodes
 	r.Stats.LPIterations = b.p.iters
+	if b.p.sift != nil {
+		r.Stats.SiftColumns = b.p.sift.added
+	}
 	if r.Status == StatusInfeasible || r.Status == StatusUnbounded {
 		if r.Status == StatusUnbounded && b.incX != nil {
 			r.X = b.incX

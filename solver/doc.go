@@ -17,13 +17,27 @@
 // Rows become equations A x - r = 0 with one bounded row-activity column r_i each, so ranged
 // rows, equalities and free rows need no cases. The matrix is scaled by powers of two
 // (geometric passes, then column equilibration). The basis is factored by Markowitz LU with
-// threshold pivoting (singletons first) and updated by a product-form eta file, refactored
-// every 100 updates or when the pivot computed by row and by column disagree. The dual
+// threshold pivoting (singletons first, then the sparsest columns found through count
+// buckets) and updated by a product-form eta file, refactored after 100 updates, when the
+// work spent in the eta file exceeds the cost of a refactorization (dense inverses, long
+// etas), or when the pivot computed by row and by column disagree. The pivot row is
+// computed row-wise over the nonzeros of rho, or column-wise when rho is dense. The dual
 // simplex uses dual steepest-edge pricing, a bound-flipping ratio test with Harris'
 // tolerance (candidates taken off a heap, so long pivot rows cost little), cost shifting
 // against degeneracy-driven sign errors, and artificial boxes as phase 1 for variables
 // without the bound their reduced cost needs; the primal simplex then removes shifts and
 // boxes and detects unboundedness. All tolerances are named constants in simplex.go.
+//
+// # Sifting (sifting.go)
+//
+// LPs with at least 5000 columns and 4 times more columns than rows are solved over a
+// working set of columns: the negative-cost and unbounded-below columns, integer columns,
+// and each row's 6 columns of smallest cost/|a_ij|. After each restricted optimum one pricing
+// pass over the matrix activates the most negative reduced-cost columns (at most
+// max(m, 500)) and the primal simplex continues warm. Cutoffs are accepted only when the
+// Lagrangian bound of the full LP passes them, infeasibility only when no inactive column
+// blocks the dual ray. The working set persists across branch-and-bound nodes. It is
+// generic: nothing depends on the model's structure.
 //
 // # Presolve (presolve.go)
 //
@@ -49,5 +63,10 @@
 // Settings (Seed and Threads included). Settings.Threads is recorded in Stats but no
 // parallel tree search is done yet: the tree search is sequential, so runs are deterministic.
 //
-// Not implemented yet: knapsack cover cuts, RINS, duplicate-row presolve.
+// Not implemented yet: knapsack cover cuts, RINS, duplicate-row presolve, a
+// Forrest-Tomlin update (the PFI eta file is what makes iterations on the 100x1000
+// OR-Library instances expensive: their basis inverses are dense, every eta holds
+// thousands of entries), hypersparse FTRAN/BTRAN. On capa/capb/capc (100100 columns) the
+// root LP, which needs several thousand x_ij <= y_i rows from the pool and tens of thousands
+// of dual iterations, does not finish within a minute yet.
 package solver

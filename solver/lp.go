@@ -52,8 +52,9 @@ type lp struct {
 
 	lu         luFactor
 	needFactor bool
-	gen        int  // factorization count, tells whether an eta file can be truncated
-	dseOK      bool // w holds steepest-edge weights (not a reference framework reset)
+	etaWork    int64 // eta-file work since the last factorization (see needRefresh)
+	gen        int   // factorization count, tells whether an eta file can be truncated
+	dseOK      bool  // w holds steepest-edge weights (not a reference framework reset)
 	shifted    bool
 
 	iters int64
@@ -365,6 +366,7 @@ func (p *lp) factorize() {
 		p.dseOK = false
 	}
 	p.needFactor = false
+	p.etaWork = 0
 	p.gen++
 }
 
@@ -404,6 +406,9 @@ func (p *lp) computeDual() {
 		if p.stat[j] == stBasic {
 			p.d[j] = 0
 			continue
+		}
+		if p.isInactive(j) {
+			continue // priced by sifting
 		}
 		v := p.cost[j]
 		for k := p.cStart[j]; k < p.cStart[j+1]; k++ {

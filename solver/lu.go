@@ -58,6 +58,9 @@ type luFactor struct {
 	etaEnt   []luEntry
 
 	work []float64
+	// ops counts the elementary operations of the last factorization (entries scanned and
+	// updated), the estimate of its cost the refactorization rule compares the eta file with.
+	ops int64
 	// singular holds, after a failed factorization, the basis positions left unpivoted and
 	// the rows left unpivoted (same length): the caller puts those rows' slacks in those positions.
 	singularPos, singularRow []int
@@ -66,9 +69,12 @@ type luFactor struct {
 	rows     [][]luEntry
 	colRows  [][]int
 	colCount []int
-	rowDone  []bool
-	colDone  []bool
-	colMark  []int
+	// columns of the active submatrix in buckets by count (doubly linked), so the Markowitz
+	// search finds the sparsest columns without scanning all of them
+	bHead, bNext, bPrev, bOf []int
+	rowDone                  []bool
+	colDone                  []bool
+	colMark                  []int
 }
 
 func (f *luFactor) numEtas() int { return len(f.etaPos) }
@@ -89,6 +95,7 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 		f.rows = make([][]luEntry, m)
 		f.colRows = make([][]int, m)
 	}
+	f.ops = int64(4 * m)
 	f.colCount = resizeInts(f.colCount, m)
 	f.colMark = resizeInts(f.colMark, m)
 	f.rowDone = resizeBools(f.rowDone, m)
@@ -114,6 +121,16 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 	uRows := make([][]luEntry, 0, m)
 	colQ := make([]int, 0, m)
 	rowQ := make([]int, 0, m)
+	f.bHead = resizeInts(f.bHead, m+1)
+	f.bNext = resizeInts(f.bNext, m)
+	f.bPrev = resizeInts(f.bPrev, m)
+	f.bOf = resizeInts(f.bOf, m)
+	for c := range f.bHead {
+		f.bHead[c] = -1
+	}
+	for q := m - 1; q >= 0; q-- {
+		f.link(q)
+	}
 	for q := 0; q < m; q++ {
 		if f.colCount[q] == 1 {
 			colQ = append(colQ, q)
@@ -123,10 +140,6 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 		if len(f.rows[i]) == 1 {
 			rowQ = append(rowQ, i)
 		}
-	}
-	active := make([]int, m) // active columns, for the Markowitz search
-	for q := range active {
-		active[q] = q
 	}
 	for k := 0; k < m; k++ {
 		p, q := -1, -1
@@ -158,31 +171,15 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 			}
 		}
 		if p < 0 {
-			// Markowitz search among the sparsest active columns.
-			n := 0
-			for _, c := range active {
-				if !f.colDone[c] {
-					active[n] = c
-					n++
-				}
-			}
-			active = active[:n]
+			// Markowitz search among the sparsest active columns (count buckets from 1).
 			var cand [luSearchCols]int
 			nc := 0
-			for _, c := range active {
-				cc := f.colCount[c]
-				if nc < luSearchCols {
+			for cnt := 1; cnt <= m && nc < luSearchCols; cnt++ {
+				for c := f.bHead[cnt]; c >= 0 && nc < luSearchCols; c = f.bNext[c] {
 					cand[nc] = c
 					nc++
-					for t := nc - 1; t > 0 && f.colCount[cand[t]] < f.colCount[cand[t-1]]; t-- {
-						cand[t], cand[t-1] = cand[t-1], cand[t]
-					}
-				} else if cc < f.colCount[cand[nc-1]] {
-					cand[nc-1] = c
-					for t := nc - 1; t > 0 && f.colCount[cand[t]] < f.colCount[cand[t-1]]; t-- {
-						cand[t], cand[t-1] = cand[t-1], cand[t]
-					}
 				}
+				f.ops++
 			}
 			best := math.MaxInt
 			bestAbs := 0.0
@@ -190,6 +187,7 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 				c := cand[t]
 				maxAbs := 0.0
 				for _, i := range f.colRows[c] {
+					f.ops += int64(len(f.rows[i]))
 					if !f.rowDone[i] {
 						if a := math.Abs(rowValue(f.rows[i], c)); a > maxAbs {
 							maxAbs = a
@@ -215,7 +213,10 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 			}
 			if p < 0 {
 				// Try every remaining column before declaring singularity.
-				for _, c := range active {
+				for c := 0; c < m; c++ {
+					if f.colDone[c] {
+						continue
+					}
 					for _, i := range f.colRows[c] {
 						if f.rowDone[i] {
 							continue
@@ -244,6 +245,7 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 				continue
 			}
 			ri := f.rows[i]
+			f.ops += int64(len(ri))
 			for t := range ri {
 				if ri[t].idx == q {
 					l := ri[t].val / piv
@@ -264,9 +266,12 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 				continue
 			}
 			urow = append(urow, e)
+			f.unlink(e.idx)
 			f.colCount[e.idx]--
+			f.link(e.idx)
 		}
 		uRows = append(uRows, urow)
+		f.unlink(q)
 		f.colCount[q] = 0
 		if len(f.lEnt) > lStart {
 			f.lPiv = append(f.lPiv, p)
@@ -275,6 +280,7 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 			for t := lStart; t < len(f.lEnt); t++ {
 				i, l := f.lEnt[t].idx, f.lEnt[t].val
 				ri := f.rows[i]
+				f.ops += int64(2*len(ri) + len(urow))
 				for s, e := range ri {
 					f.colMark[e.idx] = s
 				}
@@ -284,7 +290,9 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 					} else {
 						ri = append(ri, luEntry{e.idx, -l * e.val})
 						f.colRows[e.idx] = append(f.colRows[e.idx], i)
+						f.unlink(e.idx)
 						f.colCount[e.idx]++
+						f.link(e.idx)
 					}
 				}
 				for _, e := range ri {
@@ -351,6 +359,34 @@ func (f *luFactor) factor(m int, colIdx [][]int, colVal [][]float64) error {
 		}
 	}
 	return nil
+}
+
+// link puts active column c in the bucket of its count; unlink takes it out.
+func (f *luFactor) link(c int) {
+	b := min(f.colCount[c], f.m)
+	f.bOf[c] = b
+	f.bPrev[c] = -1
+	f.bNext[c] = f.bHead[b]
+	if h := f.bHead[b]; h >= 0 {
+		f.bPrev[h] = c
+	}
+	f.bHead[b] = c
+}
+
+func (f *luFactor) unlink(c int) {
+	b := f.bOf[c]
+	if b < 0 {
+		return
+	}
+	if p := f.bPrev[c]; p >= 0 {
+		f.bNext[p] = f.bNext[c]
+	} else {
+		f.bHead[b] = f.bNext[c]
+	}
+	if n := f.bNext[c]; n >= 0 {
+		f.bPrev[n] = f.bPrev[c]
+	}
+	f.bOf[c] = -1
 }
 
 func rowValue(r []luEntry, c int) float64 {

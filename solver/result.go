@@ -67,8 +67,11 @@ type Stats struct {
 	LPIterations int64
 	Cuts         int // cutting planes added (covers)
 	LazyRows     int // pooled rows (lazy or variable-bound) that entered the LP
-	Elapsed      time.Duration
-	Threads      int
+	// SiftColumns counts the columns that entered the LP's working set by pricing (sifting
+	// on LPs with many more columns than rows, see sifting.go).
+	SiftColumns int
+	Elapsed     time.Duration
+	Threads     int
 	// PresolveRemovedRows/Cols count what presolve removed.
 	PresolveRemovedRows, PresolveRemovedCols int
 	// RootBound is the LP bound at the root after cuts (model's sense).

@@ -282,7 +282,6 @@ func (p *lp) solve(ctx context.Context, o solveOpts) lpStatus {
 				return lpCutoff // the Lagrangian bound of the full LP passes the cutoff
 			}
 			p.sift.rounds++
-			dbg("sift: st %d iters %d m %d add %d active %d obj %.6g", st, p.iters, p.m, len(cols), len(p.activeCols), p.objective())
 			p.activate(cols)
 			if st == lpOptimal && p.maxPrimalInfeas() <= primalFeasTol {
 				// warm primal simplex on the enlarged LP; solveCore then confirms
@@ -308,8 +307,25 @@ func (p *lp) solve(ctx context.Context, o solveOpts) lpStatus {
 			}
 			p.sift.rounds++
 			p.activate(cols)
+			p.resetNonbasic()
 		default:
 			return st
 		}
 	}
+}
+
+// resetNonbasic puts nonbasic variables left strictly inside their bounds (by artificial
+// boxes that were removed after an infeasible solve) back on their initial bound, and
+// recomputes the basic values.
+func (p *lp) resetNonbasic() {
+	for j, s := range p.stat {
+		if s != stFree {
+			continue
+		}
+		if !math.IsInf(p.lo[j], -1) || !math.IsInf(p.hi[j], 1) || p.x[j] != 0 {
+			p.x[j] = p.initialValue(j)
+			p.setNonbasicStat(j)
+		}
+	}
+	p.needFactor = true
 }

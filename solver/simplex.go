@@ -24,6 +24,15 @@ const (
 	// refactorInterval is the number of eta updates after which the basis is refactored;
 	// longer eta files make FTRAN/BTRAN slower and less accurate.
 	refactorInterval = 100
+	// minRefactorInterval is the fewest eta updates before the work rule below may refactor.
+	minRefactorInterval = 8
+	// refactorWorkRatio: the basis is also refactored when the work spent in the eta file
+	// since the last factorization (its entries summed over the iterations, times the four
+	// solves of a dual iteration) exceeds this multiple of the cost of a refactorization
+	// (factorization operations plus the recomputation of primal and dual values). With eta
+	// files that grow linearly this balance minimizes the average cost per iteration; it
+	// matters when the basis inverse is dense and every eta is long.
+	refactorWorkRatio = 1.0
 	// artificialBox is the half width (scaled units) of the temporary box put on a variable
 	// that has no bound on the side its reduced cost needs, so the dual simplex can start
 	// (the "artificial bounding" dual phase 1). Primal simplex removes it afterwards.
@@ -119,6 +128,19 @@ func (p *lp) solveCore(ctx context.Context, o solveOpts) lpStatus {
 		return lpOptimal
 	}
 	return lpOptimal
+}
+
+// needRefresh reports whether the eta file is long enough to refactor (see refactorWorkRatio).
+func (p *lp) needRefresh() bool {
+	ne := p.lu.numEtas()
+	if ne >= refactorInterval {
+		return true
+	}
+	if ne < minRefactorInterval {
+		return false
+	}
+	cost := p.lu.ops + int64(p.activeNNZ+p.n+2*p.m)
+	return float64(p.etaWork) > refactorWorkRatio*float64(cost)
 }
 
 func (p *lp) unshift() {
@@ -256,7 +278,7 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 		if it%ctxCheckInterval == 0 && ctxDone(ctx) {
 			return lpCancelled
 		}
-		if p.lu.numEtas() >= refactorInterval {
+		if p.needRefresh() {
 			p.refresh()
 			if !p.shifted && p.dualInfeasibleCount() > 0 {
 				// drift broke dual feasibility: flip boxed ones (the rest is left to primal)
@@ -443,21 +465,7 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 		p.w[r] = math.Max(wr/(alphaCol*alphaCol), minDSEWeight)
 		// Basis change.
 		p.lu.update(r, p.alphaQ)
-		if p.iters%500 == 0 {
-			nr, na, nt := 0, 0, 0
-			for i := range p.rho {
-				if p.rho[i] != 0 {
-					nr++
-				}
-				if p.alphaQ[i] != 0 {
-					na++
-				}
-				if p.tau[i] != 0 {
-					nt++
-				}
-			}
-			dbg("it %d m %d rho %d alpha %d tau %d list %d L %d U %d eta %d cands %d", p.iters, p.m, nr, na, nt, len(p.list), len(p.lu.lEnt), len(p.lu.uRowEnt), len(p.lu.etaEnt), len(p.cands))
-		}
+		p.etaWork += 4 * int64(len(p.lu.etaEnt))
 		p.head[r] = q
 		p.pos[q] = r
 		p.pos[lv] = -1
@@ -614,15 +622,21 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 		if it%ctxCheckInterval == 0 && ctxDone(ctx) {
 			return lpCancelled
 		}
-		if p.lu.numEtas() >= refactorInterval {
+		if p.needRefresh() {
 			p.refresh()
 		}
 		// Pricing.
 		q := -1
 		best := dualFeasTol
 		dir := 0.0
-		for j, s := range p.stat {
-			if s == stBasic || s == stFixed || p.isInactive(j) {
+		nAct := len(p.activeCols) // the working set, then the row activities
+		for t := 0; t < nAct+p.m; t++ {
+			j := p.n + t - nAct
+			if t < nAct {
+				j = p.activeCols[t]
+			}
+			s := p.stat[j]
+			if s == stBasic || s == stFixed {
 				continue
 			}
 			d := p.d[j]

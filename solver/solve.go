@@ -176,6 +176,9 @@ func solveLP(ctx context.Context, pr *problem, s Settings, start time.Time) *Res
 		break
 	}
 	res.Status = StatusOptimal
+	if p.sift != nil {
+		res.Stats.SiftColumns = p.sift.added
+	}
 	res.X = x
 	res.Objective = pr.modelObjective(x)
 	res.Bound = res.Objective

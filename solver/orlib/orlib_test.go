@@ -140,18 +140,7 @@ func TestLarge(t *testing.T) {
 		if capStr != "" {
 			c = mustFloat(t, capStr)
 		}
-		m := in.Model(c, true)
-		start := time.Now()
-		res, err := solver.Solve(context.Background(), m, solver.Settings{TimeLimit: *largeLimit,
-			Progress: func(p solver.Progress) {
-				t.Logf("  %s %6.1fs nodes %d iters %d inc %.3f bound %.3f gap %.2e", name, p.Elapsed.Seconds(), p.Nodes, p.LPIterations, p.Incumbent, p.Bound, p.Gap)
-			}})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		want := opt[name]
-		t.Logf("%s: %s obj %.3f (opt %.3f, rel err %.1e) bound %.3f gap %.2e root %.3f nodes %d iters %d lazy %d in %v",
-			name, res.Status, res.Objective, want, math.Abs(res.Objective-want)/want, res.Bound, res.Gap, res.Stats.RootBound, res.Stats.Nodes, res.Stats.LPIterations, res.Stats.LazyRows, time.Since(start).Round(time.Millisecond))
+		solveLogged(t, name, in.Model(c, true), opt[name])
 	}
 }
 

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tealeg/xlsx/v3"
+
+	"networx/roles/optimization"
+	"networx/roles/optimization/canon"
+	"networx/roles/optimization/check"
+	"networx/solver/orlib"
+)
+
+var orlibAll = flag.Bool("optimize.orlib-all", false, "run every small OR-Library instance through networx optimize (default: a representative subset)")
+
+// orlibSubset spans the three sizes (16, 25 and 50 facilities x 50 customers) and the
+// capacity levels of each group.
+var orlibSubset = []string{"cap41", "cap44", "cap51", "cap64", "cap71", "cap81", "cap94", "cap101", "cap114", "cap121", "cap134"}
+
+// orlibRelTol is the agreement required with the published optima, which are printed
+// with 3 decimals on values near 1e6.
+const orlibRelTol = 1e-6
+
+// writeOrlibFolder writes an OR-Library instance as a folder of canonical CSV files: the
+// published cost c_ij is for all of j's demand, so the lane's cost per unit is c_ij / d_j.
+func writeOrlibFolder(t *testing.T, in *orlib.Instance, dir string) {
+	t.Helper()
+	var fac, dst, dem, lanes strings.Builder
+	fac.WriteString("name,capacity,fixed_cost,kind\n")
+	for i := 0; i < in.M; i++ {
+		fmt.Fprintf(&fac, "W%d,%s,%s,candidate\n", i+1, g(in.Capacity[i]), g(in.FixedCost[i]))
+	}
+	dst.WriteString("name\n")
+	dem.WriteString("destination,units\n")
+	lanes.WriteString("facility,destination,cost_per_unit\n")
+	for j := 0; j < in.N; j++ {
+		if in.Demand[j] <= 0 {
+			t.Fatalf("customer %d has demand %v: cost per unit is undefined", j+1, in.Demand[j])
+		}
+		fmt.Fprintf(&dst, "C%d\n", j+1)
+		fmt.Fprintf(&dem, "C%d,%s\n", j+1, g(in.Demand[j]))
+		for i := 0; i < in.M; i++ {
+			fmt.Fprintf(&lanes, "W%d,C%d,%s\n", i+1, j+1, g(in.Cost[i][j]/in.Demand[j]))
+		}
+	}
+	for name, body := range map[string]string{"facilities.csv": fac.String(), "destinations.csv": dst.String(),
+		"demand.csv": dem.String(), "lanes.csv": lanes.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func g(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func TestOptimizeORLibrary(t *testing.T) {
+	bench := filepath.Join("..", "bench", "orlib")
+	f, err := os.Open(filepath.Join(bench, "capopt.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := orlib.ReadOptima(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := orlibSubset
+	if *orlibAll {
+		names = nil
+		for _, grp := range []string{"4", "5", "6", "7", "8", "9", "10", "11", "12", "13"} {
+			for k := 1; k <= 4; k++ {
+				if n := "cap" + grp + strconv.Itoa(k); opt[n] != 0 {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fh, err := os.Open(filepath.Join(bench, name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := orlib.Parse(fh)
+			fh.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			writeOrlibFolder(t, in, dir)
+			out := filepath.Join(dir, "results.xlsx")
+			var stdout, stderr bytes.Buffer
+			err = runOptimize(context.Background(), dir, optimizeOptions{json: true, gap: 1e-8, threads: 1, out: out}, &stdout, &stderr)
+			if err != nil {
+				t.Fatalf("optimize: %v\n%s", err, stdout.String())
+			}
+			var res optimization.Result
+			if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+				t.Fatalf("--json output is not one JSON object: %v\n%s", err, stdout.String())
+			}
+			want := opt[name]
+			if res.Status != "optimal" || math.Abs(float64(res.Objective)-want) > orlibRelTol*want {
+				t.Fatalf("status %s objective %v, published optimum %v", res.Status, res.Objective, want)
+			}
+			loaded, err := canon.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := check.Result(&loaded.Network, &res); err != nil {
+				t.Errorf("checker: %v", err)
+			}
+			if len(res.OpenFacilities) == 0 {
+				t.Errorf("no open facilities reported")
+			}
+			checkWorkbook(t, out, res)
+		})
+	}
+}
+
+// checkWorkbook opens the results workbook and checks its sheets and the certificate.
+func checkWorkbook(t *testing.T, path string, res optimization.Result) {
+	t.Helper()
+	wb, err := xlsx.OpenFile(path)
+	if err != nil {
+		t.Fatalf("open results workbook: %v", err)
+	}
+	for _, name := range []string{"Summary", "Facilities", "Assignments", "Yearly costs", "Sweep", "Capacity", "Inventory", "Inputs and settings"} {
+		if _, ok := wb.Sheet[name]; !ok {
+			t.Errorf("results workbook has no sheet %q", name)
+		}
+	}
+	sh := wb.Sheet["Summary"]
+	found := map[string]bool{}
+	for r := 0; r < sh.MaxRow; r++ {
+		row, err := sh.Row(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		label := row.GetCell(0).Value
+		v := row.GetCell(1)
+		switch label {
+		case "Status":
+			found[label] = v.Value == res.Status
+		case "Objective", "Bound", "Gap":
+			f, err := v.Float()
+			found[label] = err == nil && v.Type() == xlsx.CellTypeNumeric
+			if label == "Objective" && math.Abs(f-float64(res.Objective)) > 1e-6*math.Abs(f) {
+				t.Errorf("Summary objective %v, result %v", f, res.Objective)
+			}
+			if label == "Objective" && !strings.Contains(v.NumFmt, "$") {
+				t.Errorf("Summary objective format %q is not money", v.NumFmt)
+			}
+			if label == "Gap" && !strings.Contains(v.NumFmt, "%") {
+				t.Errorf("Summary gap format %q is not percent", v.NumFmt)
+			}
+		}
+	}
+	for _, k := range []string{"Status", "Objective", "Bound", "Gap"} {
+		if !found[k] {
+			t.Errorf("Summary certificate row %q missing or not as reported", k)
+		}
+	}
+}

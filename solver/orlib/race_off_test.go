@@ -1,0 +1,5 @@
+//go:build !race
+
+package orlib
+
+const raceEnabled = false
