@@ -44,6 +44,7 @@ flags. See docs/configuration.md.`,
 		newSolveCmd(),
 		newWorkCmd(),
 		newJobsCmd(),
+		newCheckCmd(),
 	)
 	return root
 }
