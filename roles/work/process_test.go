@@ -11,10 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"networx/cli/clitest"
 	"networx/jobs"
 	"networx/jobs/queuetest"
 	"networx/storage/storagetest"
@@ -31,41 +30,8 @@ import (
 // CLI) against a redis-server of their own (so they can stop and restart it), a database of
 // their own and a blob folder of their own.
 
-// envBinary names a prebuilt networx binary to test instead of building one.
-const envBinary = "NETWORX_TEST_BINARY"
-
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
-)
-
 // binary returns the networx binary, built once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv(envBinary); p != "" {
-		return p
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "networx-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildPath = filepath.Join(dir, "networx")
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-o", buildPath, ".")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
-}
+func binary(t *testing.T) string { return clitest.Binary(t) }
 
 // stack is one isolated set of services and the environment pointing networx at them.
 type stack struct {
