@@ -15,6 +15,7 @@ import (
 
 	"github.com/tealeg/xlsx/v3"
 
+	"networx/examples/netgen"
 	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
 	"networx/roles/optimization/check"
@@ -170,5 +171,90 @@ func checkWorkbook(t *testing.T, path string, res optimization.Result) {
 		if !found[k] {
 			t.Errorf("Summary certificate row %q missing or not as reported", k)
 		}
+	}
+}
+
+// TestOptimizeExampleData runs a small instance of the example generator through the
+// pipeline as a workbook and as a CSV folder: forecast scaling, rates fitted from the
+// freight history, the service radius and both baselines, checked independently.
+func TestOptimizeExampleData(t *testing.T) {
+	tables := netgen.Generate(netgen.Config{Seed: 5, Candidates: 6, Existing: 2, Destinations: 40, Shipments: 600, SKUs: 10})
+	dir := t.TempDir()
+	book := filepath.Join(dir, "example-network.xlsx")
+	if err := tables.WriteWorkbook(book); err != nil {
+		t.Fatal(err)
+	}
+	csvDir := filepath.Join(dir, "csv")
+	if err := tables.WriteCSV(csvDir); err != nil {
+		t.Fatal(err)
+	}
+	var objectives []float64
+	for _, path := range []string{book, csvDir} {
+		var stdout, stderr bytes.Buffer
+		if err := runOptimize(context.Background(), path, optimizeOptions{json: true, threads: 1, gap: 1e-7}, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, stdout.String())
+		}
+		var res optimization.Result
+		if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		in, err := canon.Load(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := check.Result(&in.Network, &res); err != nil {
+			t.Errorf("%s: checker: %v", path, err)
+		}
+		if res.Mode != optimization.ModeFixedLease || len(res.Years) != 5 || res.Rates.Fitted == 0 || res.Rates.Fit == nil {
+			t.Errorf("%s: mode %s years %v fitted lanes %d", path, res.Mode, res.Years, res.Rates.Fitted)
+		}
+		if res.Baseline.Modeled == nil || res.Baseline.Invoiced == nil || res.CentreOfGravity == nil {
+			t.Errorf("%s: baselines %+v, centre of gravity %v", path, res.Baseline, res.CentreOfGravity)
+		}
+		objectives = append(objectives, float64(res.Objective))
+	}
+	if math.Abs(objectives[0]-objectives[1]) > 1e-6*objectives[0] {
+		t.Errorf("workbook objective %v, CSV objective %v: the two loaders disagree", objectives[0], objectives[1])
+	}
+}
+
+func TestOptimizeInputErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"missing column", map[string]string{"facilities.csv": "name,lat\nA,40\n", "destinations.csv": "name\nX\n", "demand.csv": "destination\nX\n"},
+			[]string{"demand.csv", `required column "units"`, "facilities.csv row 2: give both lat and lon"}},
+		{"bad number", map[string]string{"facilities.csv": "name,capacity\nA,lots\n", "destinations.csv": "name\nX\n", "demand.csv": "destination,units\nX,5\n"},
+			[]string{"facilities.csv row 2 column B (capacity)", `"lots" is not a number`}},
+		{"no rates", map[string]string{"facilities.csv": "name,lat,lon\nA,40,-100\n", "destinations.csv": "name,lat,lon\nX,41,-90\n", "demand.csv": "destination,units\nX,5\n"},
+			[]string{"transport rates required", "lanes", "shipment", "cost_per_unit_mile"}},
+		{"zip without geo table", map[string]string{"facilities.csv": "name,zip\nA,02139\n", "destinations.csv": "name\nX\n", "demand.csv": "destination,units\nX,5\n"},
+			[]string{"facilities.csv row 2", "add lat and lon"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tc.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			err := runOptimize(context.Background(), dir, optimizeOptions{json: true}, &stdout, &stderr)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var obj map[string]any
+			if jerr := json.Unmarshal(stdout.Bytes(), &obj); jerr != nil || obj["status"] != "error" {
+				t.Errorf("--json output %q is not one error object", stdout.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
 	}
 }

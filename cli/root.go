@@ -45,6 +45,7 @@ flags. See docs/configuration.md.`,
 		newWorkCmd(),
 		newJobsCmd(),
 		newCheckCmd(),
+		newOptimizeCmd(),
 	)
 	return root
 }

@@ -20,9 +20,9 @@ import (
 // Config sizes an instance. Zero fields take the example's values.
 type Config struct {
 	Seed         uint64
-	Candidates   int // candidate sites (default 24)
+	Candidates   int // candidate sites (default 14)
 	Existing     int // existing warehouses (default 3)
-	Destinations int // demand points (default 240)
+	Destinations int // demand points (default 150)
 	Years        int // forecast years (default 5)
 	BaseYear     int // first forecast year (default 2026)
 	LeaseYears   int // lease_years setting (default 7: fixed lease over 5 years)
@@ -36,9 +36,9 @@ func (c *Config) defaults() {
 			*v = d
 		}
 	}
-	def(&c.Candidates, 24)
+	def(&c.Candidates, 14)
 	def(&c.Existing, 3)
-	def(&c.Destinations, 240)
+	def(&c.Destinations, 150)
 	def(&c.Years, 5)
 	def(&c.BaseYear, 2026)
 	def(&c.LeaseYears, 7)
@@ -127,7 +127,7 @@ func Generate(cfg Config) Tables {
 			lat, lon = m.lat+rng.NormFloat64()*0.8, m.lon+rng.NormFloat64()*0.8
 		}
 		// Capacity between a third and the whole of peak demand over the horizon.
-		capacity := math.Round(totalDemand * math.Pow(1.06, float64(cfg.Years)) * (0.3 + 0.5*rng.Float64()) / 1000) * 1000
+		capacity := math.Round(totalDemand*math.Pow(1.06, float64(cfg.Years))*(0.3+0.5*rng.Float64())/1000) * 1000
 		fixed := math.Round((600000+rng.Float64()*900000)/1000) * 1000
 		if k < cfg.Existing {
 			name := fmt.Sprintf("Example existing DC %d - %s", k+1, m.name)

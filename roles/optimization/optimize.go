@@ -65,7 +65,12 @@ func (in *instance) solve(ctx context.Context, nOpen int, opt Options) (*Result,
 		out.Reasons = in.diagnose(ctx, nOpen, opt)
 		return out, fmt.Errorf("%w: %s", ErrInfeasible, joinReasons(out.Reasons))
 	}
-	if err != nil && !errors.Is(err, solver.ErrUnbounded) {
+	if res.Status == solver.StatusUnbounded || errors.Is(err, solver.ErrUnbounded) {
+		// Every cost is non-negative and every column bounded: the model cannot be
+		// unbounded, so the report is a solver fault, not an answer.
+		return out, fmt.Errorf("solve: the solver reported the model unbounded, which a facility-location model with non-negative costs cannot be: %w", solver.ErrUnbounded)
+	}
+	if err != nil {
 		return out, fmt.Errorf("solve: %w", err)
 	}
 	if res.X != nil {
