@@ -74,8 +74,15 @@ type Stats struct {
 	Threads     int
 	// PresolveRemovedRows/Cols count what presolve removed.
 	PresolveRemovedRows, PresolveRemovedCols int
-	// RootBound is the LP bound at the root after cuts (model's sense).
+	// RootBound is the LP bound at the root after cuts (model's sense); on the
+	// facility-location path the root's Lagrangian bound.
 	RootBound float64
+	// Method names the algorithm that produced the result: "lp-bb" (LP-based branch and
+	// bound, or the LP alone) or "lagrangian-fl" (the facility-location path, fl_search.go).
+	Method string
+	// SubgradientIterations counts the Lagrangian dual iterations of the facility-location
+	// path.
+	SubgradientIterations int64
 }
 
 // Result is the outcome of Solve.

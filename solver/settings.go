@@ -40,6 +40,13 @@ type Settings struct {
 	Hooks Hooks
 	// NoPresolve switches presolve off.
 	NoPresolve bool
+	// NoStructure switches the structure-exploiting paths off (capacitated facility
+	// location is then solved by the general LP-based branch and bound).
+	NoStructure bool
+	// ForceStructure uses a structure-exploiting path whenever the model has the structure,
+	// whatever its size (by default small models take the general path when it is faster).
+	// NoStructure takes precedence.
+	ForceStructure bool
 }
 
 // Hooks are optional callbacks from a model layer that knows the problem's structure.

@@ -21,6 +21,15 @@ func Solve(ctx context.Context, m *Model, s Settings) (*Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, s.TimeLimit)
 		defer cancel()
 	}
+	if !s.NoStructure {
+		if fl := detectFL(m); fl != nil && (s.ForceStructure || len(fl.arcCust) >= flMinSize) {
+			if res := solveFL(ctx, m, fl, s, start); res != nil {
+				res.Stats.Elapsed = time.Since(start)
+				res.Stats.Threads = s.threads()
+				return res, nil
+			}
+		}
+	}
 	var ps *presolved
 	if !s.NoPresolve {
 		var why string
@@ -44,6 +53,7 @@ func Solve(ctx context.Context, m *Model, s Settings) (*Result, error) {
 	if ps != nil {
 		ps.postsolve(res)
 	}
+	res.Stats.Method = "lp-bb"
 	res.Stats.Elapsed = time.Since(start)
 	res.Stats.Threads = s.threads()
 	switch res.Status {

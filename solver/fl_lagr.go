@@ -1,0 +1,243 @@
+package solver
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Lagrangian relaxation of the customer rows of facility location. With multipliers u_j
+// on sum_a x'_a = 1, facility i contributes v_i(u) = f_i + min { sum_a (c'_a - u_j) x'_a :
+// sum_a d_j x'_a <= s_i, 0 <= x'_a <= u'_a } when open (a continuous knapsack: greedy by
+// (c'_a - u_j)/d_j), and 0 when closed. The facilities are chosen subject to the node's
+// fixings and to the aggregate capacity sum_i s_i y_i >= sum_j d_j (valid for every
+// feasible solution): all with v_i < 0, then the cheapest cover of the missing capacity:
+// exactly when the remaining candidates have equal capacities (then it is "the k smallest
+// v_i"), else by its LP relaxation (greedy by v_i/s_i with a fractional last one), which is
+// still a valid lower bound. L(u) = sum_j u_j + sum_i v_i y_i + constant is a lower bound
+// on the node's optimum for every u; it is computed exactly for the u used.
+
+const (
+	// flCapTol is the relative tolerance of capacity comparisons (sum of capacities
+	// against the total demand).
+	flCapTol = 1e-9
+)
+
+type flItem struct {
+	key float64 // (c'_a - u_j) / d_j; -Inf for weight-0 items
+	a   int32
+}
+
+type flLagr struct {
+	fl        *flModel
+	equalCapa bool // all facilities have the same (finite) capacity
+
+	v      []float64 // v_i of the last evaluation
+	theta  []float64 // y_i of the last evaluation (fractional for an LP cover)
+	xsel   []float64 // x'_a of the knapsacks of the last evaluation (only sel arcs are set)
+	selBeg []int     // arcs with x'_a > 0 of facility i: sel[selBeg[i]:selBeg[i+1]]
+	sel    []int32
+	items  []flItem
+	order  []int // free facilities by v_i/s_i (scratch of choose)
+	sumU   float64
+}
+
+func newFLLagr(fl *flModel) *flLagr {
+	lg := &flLagr{fl: fl, v: make([]float64, fl.m), theta: make([]float64, fl.m),
+		xsel: make([]float64, len(fl.arcCust)), selBeg: make([]int, fl.m+1)}
+	lg.equalCapa = true
+	for i := 1; i < fl.m; i++ {
+		if fl.capa[i] != fl.capa[0] {
+			lg.equalCapa = false
+		}
+	}
+	if fl.m > 0 && math.IsInf(fl.capa[0], 1) {
+		lg.equalCapa = false
+	}
+	return lg
+}
+
+// eval computes L(u) for the fixings fix (1 open, -1 closed, 0 free); +Inf when the fixings
+// leave too little capacity. It leaves v, theta and the knapsack solutions in lg, and when
+// g is not nil the subgradient g_j = 1 - sum_i theta_i x'_ij.
+func (lg *flLagr) eval(u []float64, fix []int8, g []float64) float64 {
+	fl := lg.fl
+	lg.sel = lg.sel[:0]
+	for i := 0; i < fl.m; i++ {
+		lg.selBeg[i] = len(lg.sel)
+		if fix[i] < 0 {
+			lg.v[i] = 0
+			continue
+		}
+		lg.v[i] = fl.fixCost[i] + lg.knapsack(i, u)
+	}
+	lg.selBeg[fl.m] = len(lg.sel)
+	lg.sumU = 0
+	for _, uj := range u {
+		lg.sumU += uj
+	}
+	lg.sortFree(fix)
+	val := lg.choose(fix, -1, 0, true)
+	if math.IsInf(val, 1) {
+		return val
+	}
+	if g != nil {
+		for j := range g {
+			g[j] = 1
+		}
+		for i := 0; i < fl.m; i++ {
+			if th := lg.theta[i]; th > 0 {
+				for _, a := range lg.sel[lg.selBeg[i]:lg.selBeg[i+1]] {
+					g[fl.arcCust[a]] -= th * lg.xsel[a]
+				}
+			}
+		}
+	}
+	return lg.sumU + val + fl.constant
+}
+
+// knapsack solves facility i's continuous knapsack at u and returns its value (without f_i).
+func (lg *flLagr) knapsack(i int, u []float64) float64 {
+	fl := lg.fl
+	items := lg.items[:0]
+	wsum := 0.0
+	for a := fl.arcBeg[i]; a < fl.arcBeg[i+1]; a++ {
+		j := fl.arcCust[a]
+		r := fl.arcCost[a] - u[j]
+		if r >= 0 || fl.arcUB[a] <= 0 {
+			continue
+		}
+		d := fl.demand[j]
+		key := math.Inf(-1)
+		if d > 0 {
+			key = r / d
+		}
+		items = append(items, flItem{key, int32(a)})
+		wsum += d * fl.arcUB[a]
+	}
+	lg.items = items
+	val := 0.0
+	if wsum <= fl.capa[i] {
+		for _, it := range items {
+			x := fl.arcUB[it.a]
+			lg.xsel[it.a] = x
+			lg.sel = append(lg.sel, it.a)
+			val += (fl.arcCost[it.a] - u[fl.arcCust[it.a]]) * x
+		}
+		return val
+	}
+	slices.SortFunc(items, func(p, q flItem) int {
+		if c := cmp.Compare(p.key, q.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.a, q.a)
+	})
+	rest := fl.capa[i]
+	for _, it := range items {
+		d := fl.demand[fl.arcCust[it.a]]
+		x := fl.arcUB[it.a]
+		if d > 0 {
+			if rest <= 0 {
+				break
+			}
+			x = math.Min(x, rest/d)
+			rest -= x * d
+		}
+		lg.xsel[it.a] = x
+		lg.sel = append(lg.sel, it.a)
+		val += (fl.arcCost[it.a] - u[fl.arcCust[it.a]]) * x
+	}
+	return val
+}
+
+// sortFree orders the free facilities with v_i >= 0 by v_i/s_i (the cover candidates).
+func (lg *flLagr) sortFree(fix []int8) {
+	fl := lg.fl
+	lg.order = lg.order[:0]
+	for i := 0; i < fl.m; i++ {
+		if fix[i] == 0 && lg.v[i] >= 0 {
+			lg.order = append(lg.order, i)
+		}
+	}
+	slices.SortFunc(lg.order, func(p, q int) int {
+		if c := cmp.Compare(lg.v[p]/fl.capa[p], lg.v[q]/fl.capa[q]); c != 0 {
+			return c
+		}
+		return cmp.Compare(p, q)
+	})
+}
+
+// choose selects the facilities for the current v (lg.order must be current) with facility
+// force (if >= 0) fixed to forceVal, and returns sum_i v_i y_i (+Inf when the capacity cannot
+// be covered). With setTheta it records the y values in lg.theta.
+func (lg *flLagr) choose(fix []int8, force int, forceVal int8, setTheta bool) float64 {
+	fl := lg.fl
+	state := func(i int) int8 {
+		if i == force {
+			return forceVal
+		}
+		return fix[i]
+	}
+	val, capOpen := 0.0, 0.0
+	for i := 0; i < fl.m; i++ {
+		st := state(i)
+		open := st > 0 || (st == 0 && lg.v[i] < 0)
+		if setTheta {
+			lg.theta[i] = 0
+		}
+		if open {
+			val += lg.v[i]
+			capOpen += fl.capa[i]
+			if setTheta {
+				lg.theta[i] = 1
+			}
+		}
+	}
+	need := fl.totalDemand - capOpen
+	if need <= flCapTol*fl.totalDemand {
+		return val
+	}
+	if lg.equalCapa {
+		s := fl.capa[0]
+		k := int(math.Ceil(need/s - flCapTol))
+		for _, i := range lg.order {
+			if k == 0 {
+				break
+			}
+			if i == force {
+				continue
+			}
+			val += lg.v[i]
+			k--
+			if setTheta {
+				lg.theta[i] = 1
+			}
+		}
+		if k > 0 {
+			return math.Inf(1)
+		}
+		return val
+	}
+	for _, i := range lg.order {
+		if need <= flCapTol*fl.totalDemand {
+			break
+		}
+		if i == force {
+			continue
+		}
+		if math.IsInf(fl.capa[i], 1) {
+			need = 0 // an uncapacitated facility covers everything at y_i -> 0
+			break
+		}
+		th := math.Min(1, need/fl.capa[i])
+		val += th * lg.v[i]
+		need -= th * fl.capa[i]
+		if setTheta {
+			lg.theta[i] = th
+		}
+	}
+	if need > flCapTol*fl.totalDemand {
+		return math.Inf(1)
+	}
+	return val
+}
