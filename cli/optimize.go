@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"networx/roles/capacity"
 	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
 	"networx/roles/optimization/report"
@@ -75,7 +76,10 @@ the search (the best solution is reported with its gap), 5 interrupted.`,
 type optimizeJSON struct {
 	*optimization.Result
 	Sweep *optimization.SweepResult `json:"sweep,omitempty"`
-	Error string                    `json:"error,omitempty"`
+	// Capacity is the capacity and inventory plan; CapacityNote says why there is none.
+	Capacity     *capacity.Result `json:"capacity,omitempty"`
+	CapacityNote string           `json:"capacity_note,omitempty"`
+	Error        string           `json:"error,omitempty"`
 }
 
 func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, stderr io.Writer) error {
@@ -145,15 +149,16 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 	if res == nil {
 		return fail(err)
 	}
-	planErr := errCapacityNotBuilt
+	settings.Progress = nil
+	plan, planErr := planCapacity(ctx, in, res, settings)
 	if o.out != "" {
-		if werr := report.WriteFile(o.out, report.Book{Result: res, Sweep: sw, CapacityNote: noteOf(planErr), Input: in}); werr != nil {
+		if werr := report.WriteFile(o.out, report.Book{Result: res, Sweep: sw, Capacity: plan, CapacityNote: noteOf(planErr), Input: in}); werr != nil {
 			return fail(werr)
 		}
 	}
 	code := exitCodeOf(res.Status, ctx.Err() != nil)
 	if o.json {
-		out := optimizeJSON{Result: res, Sweep: sw}
+		out := optimizeJSON{Result: res, Sweep: sw, Capacity: plan, CapacityNote: noteOf(planErr)}
 		if err != nil {
 			out.Error = err.Error()
 		}
@@ -163,7 +168,7 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
-		writeCertificate(stdout, res, sw, planErr, o.out)
+		writeCertificate(stdout, res, sw, plan, planErr, o.out)
 		if err != nil && res.Status == "infeasible" {
 			fmt.Fprintf(stdout, "Why:\n")
 			for _, r := range res.Reasons {
@@ -173,6 +178,14 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 	}
 	if err != nil && !errors.Is(err, optimization.ErrInfeasible) {
 		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	if planErr != nil && !errors.Is(planErr, errNoCapacityData) && code == ExitOK {
+		// The input asked for capacity planning (it has SKUs): no plan is an answer only
+		// when no choice of space covers the requirement; missing data is an error.
+		if errors.Is(planErr, capacity.ErrInfeasible) {
+			return &ExitError{Code: ExitInfeasible, Err: fmt.Errorf("capacity plan: %w", planErr)}
+		}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("capacity plan: %w", planErr)}
 	}
 	if code != ExitOK {
 		return &ExitError{Code: code}
@@ -224,11 +237,38 @@ func money(v optimization.Num) string {
 	return "$" + strconv.FormatFloat(f, 'f', 2, 64)
 }
 
-// errCapacityNotBuilt is reported until the capacity role (space requirement, expansion
-// MIP, inventory) is part of the build.
-var errCapacityNotBuilt = errors.New("capacity and inventory planning are not built yet")
+// errNoCapacityData says why no capacity plan is made for an input without SKUs.
+var errNoCapacityData = errors.New("the input has no skus dataset (capacity and inventory planning need skus, a forecast or demand, the sizes of the existing facilities, space_options and the capacity settings; docs/models.md)")
 
-func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.SweepResult, planErr error, out string) {
+// planCapacity makes the capacity and inventory plan of an input that has SKUs, with the
+// network result's open facilities and assignments (none when the network is infeasible).
+func planCapacity(ctx context.Context, in *canon.Input, res *optimization.Result, settings solver.Settings) (*capacity.Result, error) {
+	if len(in.SKUs) == 0 {
+		return nil, errNoCapacityData
+	}
+	if res == nil || len(res.Assignments) == 0 {
+		res = nil
+	}
+	cin, err := capacity.FromCanon(in, res)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := capacity.Plan(ctx, cin, settings)
+	if plan == nil {
+		return nil, err
+	}
+	return plan, err
+}
+
+func peakSqft(p *capacity.Result) float64 {
+	peak := 0.0
+	for _, s := range p.Space {
+		peak = max(peak, s.GrossSqft)
+	}
+	return peak
+}
+
+func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.SweepResult, plan *capacity.Result, planErr error, out string) {
 	if sw != nil {
 		fmt.Fprintf(w, "Sweep (open facilities: total cost):\n")
 		for _, p := range sw.Points {
@@ -249,6 +289,10 @@ func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.Sw
 	}
 	if ib := res.Baseline.Invoiced; ib != nil {
 		fmt.Fprintf(w, "Invoiced freight: %s (first-year transport savings %s)\n", money(optimization.Num(ib.TotalCost)), money(res.Savings.VsInvoiced))
+	}
+	if plan != nil && plan.Expansion != nil {
+		fmt.Fprintf(w, "Capacity:   %s, space cost %s (3PL %s, one-off %s), peak requirement %.0f sq ft\n", plan.Status, money(plan.Objective),
+			money(optimization.Num(plan.Expansion.Costs.ThirdParty)), money(optimization.Num(plan.Expansion.Costs.OneOff)), peakSqft(plan))
 	}
 	if planErr != nil {
 		fmt.Fprintf(w, "Capacity:   not planned: %v\n", planErr)

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
+	"networx/config"
+	"networx/jobs"
 	"networx/roles/serve"
+	"networx/roles/work"
 	"networx/storage"
 	"networx/storage/blob"
 )
@@ -75,12 +79,22 @@ accepting connections and gives in-flight requests http.shutdown_timeout to fini
 					return err
 				}},
 			}
+			var opts []serve.Option
+			if rdb != nil {
+				api, err := serveAPI(ctx, cfg, db, rdb, blobs)
+				if err != nil {
+					return err
+				}
+				opts = append(opts, serve.WithAPI(api))
+			} else {
+				logger.Warn("serving health, readiness and metrics only until a restart finds redis: /api/v1 is not mounted")
+			}
 			srv, err := serve.New(serve.Config{
 				Addr:              cfg.HTTP.Addr,
 				ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
 				ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
 				ReadyTimeout:      cfg.HTTP.ReadyTimeout,
-			}, logger, reg, reg, checks)
+			}, logger, reg, reg, checks, opts...)
 			if err != nil {
 				return err
 			}
@@ -90,6 +104,33 @@ accepting connections and gives in-flight requests http.shutdown_timeout to fini
 	cmd.Flags().String("addr", "", "listen address, host:port (sets http.addr; default 127.0.0.1:8080)")
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply database migrations before serving")
 	return cmd
+}
+
+// serveAPI builds the dependencies of the /api/v1 routes: the job store and one queue of
+// each name on the configured driver.
+func serveAPI(ctx context.Context, cfg config.Config, db *storage.DB, rdb redis.UniversalClient, blobs blob.Store) (serve.API, error) {
+	store, err := jobs.NewStore(rdb, jobs.StoreConfig{})
+	if err != nil {
+		return serve.API{}, err
+	}
+	queues := make(map[string]jobs.Queue, len(work.Queues))
+	for _, name := range work.Queues {
+		q, err := work.OpenQueue(ctx, cfg, name, rdb)
+		if err != nil {
+			return serve.API{}, fmt.Errorf("open queue %s: %w", name, err)
+		}
+		queues[name] = q
+	}
+	rate := float64(cfg.HTTP.RateLimit)
+	if rate == 0 {
+		rate = -1 // off
+	}
+	return serve.API{DB: db, Redis: rdb, Blob: blobs, Jobs: store, Queues: queues, Limits: serve.Limits{
+		MaxUploadBytes: int64(cfg.HTTP.MaxUploadBytes),
+		RateLimit:      rate,
+		RateBurst:      cfg.HTTP.RateBurst,
+		AuthCacheTTL:   cfg.HTTP.AuthCacheTTL,
+	}}, nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, blob.ErrNotFound) }

@@ -57,7 +57,7 @@ With queue.create_queues (the local default) missing SQS queues are created.`,
 				return err
 			}
 			return work.Run(ctx, work.Config{Worker: workerConfig(cfg, queue), AdminAddr: adminAddr}, work.Deps{
-				Redis: rdb, Queue: q, History: jobs.NewPGHistory(db.Pool()), Blob: store, Log: logger, Registry: reg,
+				Redis: rdb, Queue: q, History: jobs.NewPGHistory(db.Pool()), DB: db, Blob: store, Log: logger, Registry: reg,
 			})
 		},
 	}

@@ -82,6 +82,10 @@ type HTTP struct {
 	ShutdownTimeout   time.Duration `key:"shutdown_timeout" doc:"On SIGTERM, time in-flight requests get before the server closes."`
 	ReadHeaderTimeout time.Duration `key:"read_header_timeout" doc:"Time allowed to read request headers."`
 	ReadyTimeout      time.Duration `key:"ready_timeout" doc:"Time each dependency gets to answer /api/ready."`
+	MaxUploadBytes    int           `key:"max_upload_bytes" doc:"Largest file accepted by an upload (multipart or presigned), in bytes."`
+	RateLimit         int           `key:"rate_limit" doc:"Requests per second one tenant may make to one serve process (a token bucket per process; 0 switches it off)."`
+	RateBurst         int           `key:"rate_burst" doc:"Requests one tenant may make at once above rate_limit (the bucket size)."`
+	AuthCacheTTL      time.Duration `key:"auth_cache_ttl" doc:"How long a checked API key is trusted without asking PostgreSQL; also the longest a revoked key keeps working."`
 }
 
 // Log configures structured logging.
@@ -132,6 +136,10 @@ func Default() Config {
 			ShutdownTimeout:   20 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadyTimeout:      2 * time.Second,
+			MaxUploadBytes:    2 << 30,
+			RateLimit:         50,
+			RateBurst:         100,
+			AuthCacheTTL:      10 * time.Second,
 		},
 		Log: Log{Level: "info", Format: "json"},
 	}
@@ -251,6 +259,16 @@ func (c Config) Validate() error {
 	positive("http.shutdown_timeout", c.HTTP.ShutdownTimeout)
 	positive("http.read_header_timeout", c.HTTP.ReadHeaderTimeout)
 	positive("http.ready_timeout", c.HTTP.ReadyTimeout)
+	if c.HTTP.MaxUploadBytes < 1 {
+		bad("http.max_upload_bytes", "must be at least 1, got %d", c.HTTP.MaxUploadBytes)
+	}
+	if c.HTTP.RateLimit < 0 {
+		bad("http.rate_limit", "must be 0 (off) or more, got %d", c.HTTP.RateLimit)
+	}
+	if c.HTTP.RateBurst < 1 {
+		bad("http.rate_burst", "must be at least 1, got %d", c.HTTP.RateBurst)
+	}
+	positive("http.auth_cache_ttl", c.HTTP.AuthCacheTTL)
 
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -49,6 +49,8 @@ type Progress struct {
 	Incumbent *float64 `json:"incumbent,omitempty"`
 	Bound     *float64 `json:"bound,omitempty"`
 	Gap       *float64 `json:"gap,omitempty"`
+	// Rows is filled by files jobs: the rows read so far.
+	Rows int64 `json:"rows,omitempty"`
 }
 
 // Result is what a finished job produced.
@@ -62,6 +64,9 @@ type Result struct {
 	Objective *float64 `json:"objective,omitempty"`
 	Bound     *float64 `json:"bound,omitempty"`
 	Gap       *float64 `json:"gap,omitempty"`
+	// Summary is a kind-specific summary as JSON (files jobs: the dataset
+	// version and its row counts).
+	Summary json.RawMessage `json:"summary,omitempty"`
 }
 
 // Float returns a pointer to v, or nil when v is NaN or infinite (JSON cannot carry those).

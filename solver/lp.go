@@ -65,6 +65,11 @@ type lp struct {
 	ray      []float64
 	rayUp    bool
 	rayValid bool
+	// the primal ray of the last unbounded primal simplex: the entering variable, its
+	// direction and the FTRAN of its column (see setPrimalRay)
+	pRayQ     int
+	pRayDir   float64
+	pRayAlpha []float64
 	// structural columns of the row-wise matrix (the working set) and their nonzero count,
 	// for the column-wise pivot row
 	activeCols []int

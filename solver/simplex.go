@@ -711,6 +711,7 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 		}
 		if own <= tStep {
 			if math.IsInf(own, 1) {
+				p.setPrimalRay(q, dir)
 				return lpUnbounded
 			}
 			// bound flip of the entering variable
@@ -726,6 +727,7 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 			continue
 		}
 		if r < 0 {
+			p.setPrimalRay(q, dir)
 			return lpUnbounded
 		}
 		lv := p.head[r]

@@ -1,6 +1,7 @@
 // Package netgen generates EXAMPLE network data from a seed: demand points around US
 // metros, candidate and existing warehouse sites, a year of freight history, SKUs and a
-// forecast. Every name it writes says it is example data. It writes the canonical
+// forecast, facility sizes and space options for capacity planning. Every name it writes
+// says it is example data. It writes the canonical
 // datasets of networx (docs/models.md) as a workbook or a folder of CSV files, for the
 // example in examples/ and for the benchmark instances of bench/models.sh.
 package netgen
@@ -117,7 +118,11 @@ func Generate(cfg Config) Tables {
 	}
 	// Sites: existing warehouses at the first metros of a shuffled list, candidates after.
 	order := rng.Perm(len(metros))
-	t["facilities"] = [][]string{{"name", "lat", "lon", "kind", "capacity", "fixed_cost", "opening_cost", "closing_cost", "lease_end_year", "mandatory"}}
+	t["facilities"] = [][]string{{"name", "lat", "lon", "kind", "capacity", "fixed_cost", "opening_cost", "closing_cost", "lease_end_year", "mandatory", "size_sqft"}}
+	// Space data draws from its own stream so that adding it left the network data of a
+	// seed unchanged.
+	spaceRng := rand.New(rand.NewPCG(cfg.Seed, 0x7370616365))
+	t["space_options"] = [][]string{{"option", "facility", "sqft", "one_off_cost", "cost_per_sqft_year", "lease_years", "earliest_year", "tier"}}
 	var existing []site
 	nSites := cfg.Existing + cfg.Candidates
 	for k := 0; k < nSites; k++ {
@@ -132,14 +137,22 @@ func Generate(cfg Config) Tables {
 		if k < cfg.Existing {
 			name := fmt.Sprintf("Example existing DC %d - %s", k+1, m.name)
 			lease := cfg.BaseYear + 1 + rng.IntN(cfg.Years)
+			size := 8000 + 2000*spaceRng.IntN(5)
 			t["facilities"] = append(t["facilities"], []string{name, f3(lat), f3(lon), "existing", f2(capacity), f2(fixed), "0",
-				f2(math.Round(fixed * 0.6)), strconv.Itoa(lease), "no"})
+				f2(math.Round(fixed * 0.6)), strconv.Itoa(lease), "no", strconv.Itoa(size)})
+			// Two expansion tiers per existing DC: the second needs the first.
+			for tier := 1; tier <= 2; tier++ {
+				sq := size / 2 * tier
+				t["space_options"] = append(t["space_options"], []string{fmt.Sprintf("Example expansion %d.%d - %s", k+1, tier, m.name), name,
+					strconv.Itoa(sq), f2(float64(sq) * (12 + 8*spaceRng.Float64())), f2(6.5 + 2*spaceRng.Float64()),
+					strconv.Itoa(5 + 2*spaceRng.IntN(2)), strconv.Itoa(cfg.BaseYear + spaceRng.IntN(2)), strconv.Itoa(tier)})
+			}
 			existing = append(existing, site{name, lat, lon})
 			continue
 		}
 		name := fmt.Sprintf("Example candidate %02d - %s", k-cfg.Existing+1, m.name)
 		t["facilities"] = append(t["facilities"], []string{name, f3(lat), f3(lon), "candidate", f2(capacity), f2(fixed),
-			f2(math.Round(fixed * 0.4)), "0", "", "no"})
+			f2(math.Round(fixed * 0.4)), "0", "", "no", ""})
 	}
 	// A year of freight history: each shipment from the existing DC nearest-ish to a
 	// destination; cost per unit rises with distance, with mode and noise.
@@ -185,12 +198,26 @@ func Generate(cfg Config) Tables {
 		t["forecast"] = append(t["forecast"], []string{strconv.Itoa(cfg.BaseYear + y), strconv.FormatFloat(math.Round(units), 'f', 0, 64)})
 		units *= 1.04 + 0.04*rng.Float64()
 	}
+	// New buildings of three sizes, available from the first or the second year.
+	for k, sq := range []int{15000, 25000, 40000} {
+		t["space_options"] = append(t["space_options"], []string{fmt.Sprintf("Example new building %d (%d sq ft)", k+1, sq), "",
+			strconv.Itoa(sq), f2(float64(sq) * (18 + 6*spaceRng.Float64())), f2(5.5 + 2*spaceRng.Float64()),
+			"10", strconv.Itoa(cfg.BaseYear + k%2), ""})
+	}
 	t["settings"] = [][]string{{"key", "value"},
 		{"base_year", strconv.Itoa(cfg.BaseYear)},
 		{"lease_years", strconv.Itoa(cfg.LeaseYears)},
 		{"service_radius_miles", "600"},
 		{"service_share", "0.8"},
 		{"max_open", "8"},
+		// Capacity and inventory planning: example values of client data.
+		{"lead_time_days", "21"},
+		{"review_period_days", "14"},
+		{"demand_cv", "0.6"},
+		{"carrying_rate", "0.22"},
+		{"support_sqft", "6000"},
+		{"third_party_cost_per_sqft_year", "11.50"},
+		{"third_party_max_share", "0.25"},
 	}
 	return t
 }
@@ -206,7 +233,7 @@ func dist(lat1, lon1, lat2, lon2 float64) float64 {
 // sheetOrder is the order and naming of the workbook's sheets.
 var sheetOrder = []struct{ key, sheet string }{
 	{"facilities", "Facilities"}, {"destinations", "Destinations"}, {"demand", "Demand"}, {"shipments", "Shipments"},
-	{"skus", "SKUs"}, {"forecast", "Forecast"}, {"settings", "Settings"},
+	{"skus", "SKUs"}, {"forecast", "Forecast"}, {"space_options", "Space options"}, {"settings", "Settings"},
 }
 
 // WriteWorkbook writes the tables as a workbook, numbers stored as numbers.

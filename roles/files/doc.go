@@ -10,6 +10,9 @@
 // error naming the file, sheet, row, column and rule.
 //
 // Ingest is the entry point; a Sink receives accepted rows (the
-// PostgreSQL loader, or nothing for `networx check`). docs/ingestion.md
-// documents every canonical field.
+// PostgreSQL loader, or nothing for `networx check`). Loader.Load writes a
+// file as a new dataset version in one transaction: its rows by COPY, the
+// data derived from shipments (demand, lanes, freight baseline), the
+// report, and the tenant's mapping memory. docs/ingestion.md documents
+// every canonical field and table.
 package files

@@ -26,7 +26,8 @@ type Options struct {
 	// Mapping is the user's mapping; it overrides everything else.
 	Mapping *UserMapping
 	// Learned returns the tenant's remembered header mappings for a kind
-	// (normalized header -> field); nil for none. See MappingStore.
+	// (normalized header -> field); nil for none. Loader.Load sets it
+	// from the tenant's mapping memory (Loader.LearnedMappings).
 	Learned func(k Kind) map[string]string
 	// Thresholds decide the verdict.
 	Thresholds Thresholds

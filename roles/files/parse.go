@@ -167,6 +167,13 @@ func (p *parser) parse(f *Field, typ xlsx.Type, text string) (Value, error) {
 		}
 		return Value{}, fail(RuleBool, "%q is not yes or no", text)
 	case Enum:
+		// The canonical spelling in any case is the common case and needs no
+		// normalization (which allocates).
+		for _, e := range f.Enum {
+			if strings.EqualFold(e, strings.TrimSpace(text)) {
+				return Value{Set: true, Text: e}, nil
+			}
+		}
 		key := normalizeHeader(text)
 		if v, ok := f.Synonyms[key]; ok {
 			return Value{Set: true, Text: v}, nil

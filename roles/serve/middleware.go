@@ -162,5 +162,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages say "a <= b", not "a \u003c= b"
 	_ = enc.Encode(v)
 }

@@ -54,12 +54,28 @@ type Server struct {
 	logger  *slog.Logger
 	checks  []Check
 	handler http.Handler
+
+	// The versioned API, when mounted (WithAPI).
+	api     *API
+	limits  Limits
+	auth    *authenticator
+	limiter *rateLimiter
 }
 
 // New builds the server. Metrics are registered on reg and /metrics serves gatherer.
-func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, gatherer prometheus.Gatherer, checks []Check) (*Server, error) {
+// Without WithAPI it serves health, readiness and metrics only.
+func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, gatherer prometheus.Gatherer, checks []Check, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults(), logger: logger, checks: checks}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
+	if s.api != nil {
+		if err := s.api.validate(); err != nil {
+			return nil, err
+		}
+		s.mountAPI(mux)
+	}
 	mux.HandleFunc("GET /api/health", s.health)
 	mux.HandleFunc("GET /api/ready", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))

@@ -64,5 +64,6 @@ func OpenQueue(ctx context.Context, cfg config.Config, name string, rdb redis.Un
 
 // Timeouts returns the per-kind job timeouts of the configuration.
 func Timeouts(cfg config.Jobs) map[string]time.Duration {
-	return map[string]time.Duration{KindSolve: cfg.OptimizationTimeout}
+	return map[string]time.Duration{KindSolve: cfg.OptimizationTimeout, KindOptimize: cfg.OptimizationTimeout,
+		KindSweep: cfg.OptimizationTimeout, KindCapacity: cfg.CapacityTimeout, KindFiles: cfg.FilesTimeout}
 }

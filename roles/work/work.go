@@ -14,6 +14,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"networx/jobs"
+	"networx/roles/files"
+	"networx/storage"
 	"networx/storage/blob"
 )
 
@@ -23,8 +25,10 @@ type Deps struct {
 	Queue jobs.Queue
 	// History is the PostgreSQL run history (nil: none).
 	History jobs.History
-	Blob    blob.Store
-	Log     *slog.Logger
+	// DB is the PostgreSQL database files jobs load into (nil: files jobs fail).
+	DB   *storage.DB
+	Blob blob.Store
+	Log  *slog.Logger
 	// Registry is the process's Prometheus registry; metrics register with it and the admin
 	// listener serves it.
 	Registry *prometheus.Registry
@@ -42,7 +46,16 @@ type Config struct {
 func Handlers(queue string, d Deps) map[string]jobs.Handler {
 	switch queue {
 	case jobs.QueueOptimization:
-		return map[string]jobs.Handler{KindSolve: SolveHandler(d.Blob)}
+		return map[string]jobs.Handler{KindSolve: SolveHandler(d.Blob), KindOptimize: OptimizeHandler(d.Blob), KindSweep: SweepHandler(d.Blob)}
+	case jobs.QueueCapacity:
+		return map[string]jobs.Handler{KindCapacity: CapacityHandler(d.Blob)}
+	case jobs.QueueFiles:
+		fd := FilesDeps{Blob: d.Blob}
+		if d.DB != nil {
+			// The zero config is valid, so NewLoader cannot fail here.
+			fd.Loader, _ = files.NewLoader(d.DB, files.LoaderConfig{})
+		}
+		return map[string]jobs.Handler{KindFiles: FilesHandler(fd)}
 	}
 	return nil
 }

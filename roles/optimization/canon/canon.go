@@ -36,10 +36,29 @@ type SKU struct {
 	Source         string
 }
 
+// SpaceOption is one row of space_options.csv: an expansion tier of an existing facility
+// (Facility set) or a new facility (Facility empty) that capacity planning may take.
+// EarliestYear 0 means the first planning year; Tier 0 means 1.
+type SpaceOption struct {
+	Option          string
+	Facility        string
+	Sqft            float64
+	OneOffCost      float64
+	CostPerSqftYear float64
+	LeaseYears      int
+	EarliestYear    int
+	Tier            int
+	Source          string
+}
+
 // Input is everything a run reads.
 type Input struct {
 	Network optimization.Network
 	SKUs    []SKU
+	// SizeSqft is the size_sqft of the facilities rows that give one, by facility name.
+	SizeSqft map[string]float64
+	// SpaceOptions are the rows of the space_options dataset (capacity planning).
+	SpaceOptions []SpaceOption
 	// Settings holds the settings rows not used by the network model (capacity and
 	// inventory parameters), by key, with their sources.
 	Settings map[string]Setting
@@ -79,7 +98,7 @@ func Load(ctx context.Context, path string) (*Input, error) {
 		defer wb.close()
 		src = wb
 	}
-	l := &loader{ctx: ctx, src: src, in: &Input{Path: path, Settings: map[string]Setting{}}}
+	l := &loader{ctx: ctx, src: src, in: &Input{Path: path, Settings: map[string]Setting{}, SizeSqft: map[string]float64{}}}
 	l.load()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
@@ -167,7 +186,8 @@ func (w *workbook) close() {
 func (w *workbook) table(ctx context.Context, name string, fn func(string, int, []string) error) (bool, string, error) {
 	var sheet *xlsx.Sheet
 	for _, s := range w.wb.Sheets() {
-		if strings.EqualFold(strings.TrimSpace(s.Name), name) {
+		// Sheet "Space options" is dataset space_options.
+		if strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(s.Name), " ", "_"), name) {
 			s := s
 			sheet = &s
 			break
@@ -412,6 +432,9 @@ func (l *loader) load() {
 			f.ClosingCost, _ = r.number("closing_cost", false)
 			f.LeaseEndYear, _ = r.integer("lease_end_year", false)
 			f.Mandatory = r.boolean("mandatory")
+			if v, ok := r.number("size_sqft", false); ok {
+				in.SizeSqft[f.Name] = v
+			}
 			net.Facilities = append(net.Facilities, f)
 		})
 	l.each(spec{name: "destinations", required: []string{"name"}, optional: []string{"lat", "lon", "zip", "city", "state"}}, true,
@@ -461,6 +484,18 @@ func (l *loader) load() {
 			}
 			f.Units, f.GrowthPct = u, g
 			net.Forecast = append(net.Forecast, f)
+		})
+	l.each(spec{name: "space_options", required: []string{"option", "sqft", "one_off_cost", "cost_per_sqft_year", "lease_years"},
+		optional: []string{"facility", "earliest_year", "tier"}}, false,
+		func(r *row) {
+			o := SpaceOption{Option: r.text("option", true), Facility: r.raw("facility"), Source: r.src()}
+			o.Sqft, _ = r.number("sqft", true)
+			o.OneOffCost, _ = r.number("one_off_cost", true)
+			o.CostPerSqftYear, _ = r.number("cost_per_sqft_year", true)
+			o.LeaseYears, _ = r.integer("lease_years", true)
+			o.EarliestYear, _ = r.integer("earliest_year", false)
+			o.Tier, _ = r.integer("tier", false)
+			in.SpaceOptions = append(in.SpaceOptions, o)
 		})
 	for k, v := range settings {
 		if _, used := networkKeys[k]; !used {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tealeg/xlsx/v3"
 
+	"networx/roles/capacity"
 	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
 )
@@ -31,7 +32,9 @@ type Book struct {
 	Result *optimization.Result
 	// Sweep is the node sweep, nil when none ran.
 	Sweep *optimization.SweepResult
-	// CapacityNote says why the Capacity and Inventory sheets are empty.
+	// Capacity is the capacity and inventory plan, nil when none was made.
+	Capacity *capacity.Result
+	// CapacityNote says why the Capacity and Inventory sheets are empty (Capacity nil).
 	CapacityNote string
 	// Input is the input that was read (for the Inputs and settings sheet).
 	Input *canon.Input
@@ -211,12 +214,19 @@ func build(b Book) (*xlsx.File, error) {
 			sw.row(p.Open, p.Status, moneyN(p.Objective), moneyN(p.Bound), pctN(p.Gap), best)
 		}
 	}
-	for _, name := range []string{"Capacity", "Inventory"} {
-		cs, err := add(name)
-		if err != nil {
-			return nil, err
-		}
+	cs, err := add("Capacity")
+	if err != nil {
+		return nil, err
+	}
+	invs, err := add("Inventory")
+	if err != nil {
+		return nil, err
+	}
+	if b.Capacity != nil {
+		capacitySheets(cs, invs, b.Capacity)
+	} else {
 		cs.row("Not computed: " + b.CapacityNote)
+		invs.row("Not computed: " + b.CapacityNote)
 	}
 	is, err := add("Inputs and settings")
 	if err != nil {

@@ -1,0 +1,341 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"networx/roles/optimization"
+	"networx/storage"
+)
+
+// ScenarioSettings are the settings of a scenario (docs/models.md and MODELS.md): the
+// network model's and the solver's. A nil field means the default, shown by
+// scenarioSettingsCatalog and filled into every scenario answer.
+type ScenarioSettings struct {
+	BaseYear           *int     `json:"base_year,omitempty"`
+	Circuity           *float64 `json:"circuity,omitempty"`
+	LeaseYears         *int     `json:"lease_years,omitempty"`
+	MinOpen            *int     `json:"min_open,omitempty"`
+	MaxOpen            *int     `json:"max_open,omitempty"`
+	ServiceRadiusMiles *float64 `json:"service_radius_miles,omitempty"`
+	ServiceShare       *float64 `json:"service_share,omitempty"`
+	SingleSource       *bool    `json:"single_source,omitempty"`
+	CostPerUnitMile    *float64 `json:"cost_per_unit_mile,omitempty"`
+	FixedCostPerUnit   *float64 `json:"fixed_cost_per_unit,omitempty"`
+	TimeLimit          *string  `json:"time_limit,omitempty"`
+	RelGap             *float64 `json:"rel_gap,omitempty"`
+	NodeLimit          *int64   `json:"node_limit,omitempty"`
+	Threads            *int     `json:"threads,omitempty"`
+}
+
+// defaultRelGap is MODELS.md's solver default.
+const defaultRelGap = 1e-4
+
+// settingDoc is one row of the settings catalog.
+type settingDoc struct {
+	Key     string `json:"key"`
+	Type    string `json:"type"`
+	Default any    `json:"default"`
+	Meaning string `json:"meaning"`
+}
+
+// scenarioCatalog documents every setting with its default; null means "none".
+var scenarioCatalog = []settingDoc{
+	{"base_year", "integer", 0, "label of demand rows without a year (0: \"base\")"},
+	{"circuity", "number", optimization.DefaultCircuity, "road miles per great-circle mile, at least 1"},
+	{"lease_years", "integer", optimization.DefaultLeaseYears, "lease commitment L in years; L >= the number of years gives the fixed-lease model"},
+	{"min_open", "integer", nil, "fewest open facilities per year (none: no bound)"},
+	{"max_open", "integer", nil, "most open facilities per year (none: no bound)"},
+	{"service_radius_miles", "number", nil, "service radius R; requires service_share"},
+	{"service_share", "number", nil, "share s in (0,1] of demand within R of its facility, every year"},
+	{"single_source", "boolean", false, "each destination served by one facility per year"},
+	{"cost_per_unit_mile", "number", nil, "third rate source: cost = fixed_cost_per_unit + cost_per_unit_mile x miles"},
+	{"fixed_cost_per_unit", "number", nil, "fixed part of the third rate source"},
+	{"time_limit", "duration", nil, "solver time limit like \"2m\" (none: the job timeout, jobs.optimization_timeout, applies)"},
+	{"rel_gap", "number", defaultRelGap, "relative gap that counts as optimal"},
+	{"node_limit", "integer", nil, "branch-and-bound node limit (none: no limit)"},
+	{"threads", "integer", 1, "solver threads, 1 to 64"},
+}
+
+// Validate returns every problem of the settings together.
+func (s ScenarioSettings) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("settings.%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if v := s.BaseYear; v != nil && *v != 0 && (*v < 1900 || *v > 2200) {
+		bad("base_year", "want 0 or a year from 1900 to 2200, got %d", *v)
+	}
+	if v := s.Circuity; v != nil && (!finite(*v) || *v < 1 || *v > 5) {
+		bad("circuity", "want a number from 1 to 5 (road miles per straight-line mile), got %v", *v)
+	}
+	if v := s.LeaseYears; v != nil && (*v < 1 || *v > 100) {
+		bad("lease_years", "want 1 to 100 years, got %d", *v)
+	}
+	if v := s.MinOpen; v != nil && (*v < 0 || *v > 100000) {
+		bad("min_open", "want 0 to 100000, got %d", *v)
+	}
+	if v := s.MaxOpen; v != nil && (*v < 1 || *v > 100000) {
+		bad("max_open", "want 1 to 100000, got %d", *v)
+	}
+	if s.MinOpen != nil && s.MaxOpen != nil && *s.MinOpen > *s.MaxOpen {
+		bad("min_open", "%d is more than max_open %d", *s.MinOpen, *s.MaxOpen)
+	}
+	if v := s.ServiceRadiusMiles; v != nil && (!finite(*v) || *v <= 0 || *v > 25000) {
+		bad("service_radius_miles", "want a positive distance in miles, got %v", *v)
+	}
+	if v := s.ServiceShare; v != nil && (!finite(*v) || *v <= 0 || *v > 1) {
+		bad("service_share", "want a share in (0, 1], got %v", *v)
+	}
+	if (s.ServiceRadiusMiles == nil) != (s.ServiceShare == nil) {
+		bad("service_share", "service_radius_miles and service_share go together: set both or neither")
+	}
+	for key, v := range map[string]*float64{"cost_per_unit_mile": s.CostPerUnitMile, "fixed_cost_per_unit": s.FixedCostPerUnit} {
+		if v != nil && (!finite(*v) || *v < 0) {
+			bad(key, "want a non-negative number, got %v", *v)
+		}
+	}
+	if s.FixedCostPerUnit != nil && s.CostPerUnitMile == nil {
+		bad("fixed_cost_per_unit", "needs cost_per_unit_mile too")
+	}
+	if v := s.TimeLimit; v != nil {
+		d, err := time.ParseDuration(*v)
+		if err != nil || d <= 0 {
+			bad("time_limit", "want a positive duration like \"90s\" or \"5m\", got %q", *v)
+		}
+	}
+	if v := s.RelGap; v != nil && (!finite(*v) || *v < 0 || *v >= 1) {
+		bad("rel_gap", "want a number in [0, 1), got %v", *v)
+	}
+	if v := s.NodeLimit; v != nil && *v < 1 {
+		bad("node_limit", "want a positive number of nodes, got %d", *v)
+	}
+	if v := s.Threads; v != nil && (*v < 1 || *v > 64) {
+		bad("threads", "want 1 to 64, got %d", *v)
+	}
+	return errors.Join(errs...)
+}
+
+// Effective returns every setting, the defaults filled in (nil where the default is
+// "none"), keyed as in the catalog.
+func (s ScenarioSettings) Effective() map[string]any {
+	set := map[string]any{}
+	raw, _ := json.Marshal(s) // a struct of plain pointers always marshals
+	_ = json.Unmarshal(raw, &set)
+	out := make(map[string]any, len(scenarioCatalog))
+	for _, d := range scenarioCatalog {
+		if v, ok := set[d.Key]; ok {
+			out[d.Key] = v
+		} else {
+			out[d.Key] = d.Default
+		}
+	}
+	return out
+}
+
+// scenario is the API view of a scenario.
+type scenario struct {
+	ID        string         `json:"id"`
+	ProjectID string         `json:"project_id"`
+	Name      string         `json:"name"`
+	Settings  map[string]any `json:"settings"`
+	// Overrides are the settings set explicitly; the rest are defaults.
+	Overrides ScenarioSettings `json:"overrides"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
+}
+
+type scenarioInput struct {
+	Name     *string          `json:"name"`
+	Settings ScenarioSettings `json:"settings"`
+}
+
+func (in scenarioInput) validate() error {
+	var errs []error
+	if in.Name == nil {
+		errs = append(errs, errors.New(`name is required, e.g. {"name": "base case", "settings": {"max_open": 4}}`))
+	} else if err := checkName("scenario", *in.Name); err != nil {
+		errs = append(errs, err)
+	}
+	if err := in.Settings.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+const scenarioColumns = `id, project_id, name, settings, created_at, updated_at`
+
+func scanScenario(row pgx.Row) (scenario, error) {
+	var sc scenario
+	var raw []byte
+	if err := row.Scan(&sc.ID, &sc.ProjectID, &sc.Name, &raw, &sc.CreatedAt, &sc.UpdatedAt); err != nil {
+		return sc, err
+	}
+	if err := json.Unmarshal(raw, &sc.Overrides); err != nil {
+		return sc, fmt.Errorf("decode settings of scenario %s: %w", sc.ID, err)
+	}
+	sc.Settings = sc.Overrides.Effective()
+	sc.CreatedAt, sc.UpdatedAt = sc.CreatedAt.UTC(), sc.UpdatedAt.UTC()
+	return sc, nil
+}
+
+func (s *Server) scenarioSettingsCatalog(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"settings": scenarioCatalog})
+}
+
+// loadScenario returns the tenant's scenario id; found false when there is none.
+func (s *Server) loadScenario(ctx context.Context, tenant, id string) (scenario, bool, error) {
+	var sc scenario
+	err := s.api.DB.Retry(ctx, func(ctx context.Context, q storage.Querier) error {
+		var err error
+		sc, err = scanScenario(q.QueryRow(ctx, `select `+scenarioColumns+` from scenarios where tenant_id = $1 and id = $2`, tenant, id))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sc, false, nil
+	}
+	return sc, err == nil, err
+}
+
+func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.projectOf(w, r)
+	if !ok {
+		return
+	}
+	var in scenarioInput
+	if !s.decodeJSON(w, r, &in) {
+		return
+	}
+	if err := in.validate(); err != nil {
+		badRequest(w, r, err.Error(), nil)
+		return
+	}
+	settings, _ := json.Marshal(in.Settings)
+	var sc scenario
+	err := s.api.DB.Do(r.Context(), func(ctx context.Context, q storage.Querier) error {
+		var err error
+		sc, err = scanScenario(q.QueryRow(ctx, `insert into scenarios (id, tenant_id, project_id, name, settings)
+values ($1, $2, $3, $4, $5) returning `+scenarioColumns, newID("scn"), tenantOf(r), p.ID, strings.TrimSpace(*in.Name), settings))
+		return err
+	})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", apiPrefix+"/scenarios/"+sc.ID)
+	writeJSON(w, http.StatusCreated, sc)
+}
+
+func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.projectOf(w, r)
+	if !ok {
+		return
+	}
+	limit, c, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	var items []scenario
+	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
+		items = items[:0]
+		rows, err := q.Query(ctx, `select `+scenarioColumns+` from scenarios
+where tenant_id = $1 and project_id = $2 and (created_at, id) < ($3, $4)
+order by created_at desc, id desc limit $5`, tenantOf(r), p.ID, c.At, c.ID, limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sc, err := scanScenario(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, sc)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	items, next := nextCursor(items, limit, func(sc scenario) cursor { return cursor{At: sc.CreatedAt, ID: sc.ID} })
+	writeJSON(w, http.StatusOK, page[scenario]{Items: nonNil(items), NextCursor: next})
+}
+
+func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("scenario")
+	sc, found, err := s.loadScenario(r.Context(), tenantOf(r), id)
+	switch {
+	case err != nil:
+		s.serverError(w, r, err)
+	case !found:
+		notFound(w, r, "scenario", id)
+	default:
+		writeJSON(w, http.StatusOK, sc)
+	}
+}
+
+func (s *Server) replaceScenario(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("scenario")
+	if _, found, err := s.loadScenario(r.Context(), tenantOf(r), id); err != nil || !found {
+		if err != nil {
+			s.serverError(w, r, err)
+		} else {
+			notFound(w, r, "scenario", id)
+		}
+		return
+	}
+	var in scenarioInput
+	if !s.decodeJSON(w, r, &in) {
+		return
+	}
+	if err := in.validate(); err != nil {
+		badRequest(w, r, err.Error(), nil)
+		return
+	}
+	settings, _ := json.Marshal(in.Settings)
+	var sc scenario
+	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
+		var err error
+		sc, err = scanScenario(q.QueryRow(ctx, `update scenarios set name = $3, settings = $4, updated_at = now()
+where tenant_id = $1 and id = $2 returning `+scenarioColumns, tenantOf(r), id, strings.TrimSpace(*in.Name), settings))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		notFound(w, r, "scenario", id)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sc)
+}
+
+func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("scenario")
+	var n int64
+	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
+		tag, err := q.Exec(ctx, `delete from scenarios where tenant_id = $1 and id = $2`, tenantOf(r), id)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if n == 0 {
+		notFound(w, r, "scenario", id)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
