@@ -22,8 +22,9 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP API",
-		Long: `serve runs the HTTP API: /api/health (liveness), /api/ready (PostgreSQL, Redis and the
-blob store, each within http.ready_timeout), /metrics (Prometheus). On SIGTERM it stops
+		Long: `serve runs the HTTP API: /api/v1 (docs/api.md, docs/openapi.yaml; bearer API keys
+from networx keys), /api/health (liveness), /api/ready (PostgreSQL, Redis and the blob
+store, each within http.ready_timeout), /metrics (Prometheus). On SIGTERM it stops
 accepting connections and gives in-flight requests http.shutdown_timeout to finish.`,
 		Example: "  networx serve --addr 127.0.0.1:8080 --migrate\n  NETWORX_QUEUE_DRIVER=sqs networx serve",
 		Args:    cobra.NoArgs,

@@ -58,7 +58,7 @@ func fail(rule, format string, args ...any) error {
 // Value is one parsed field value.
 type Value struct {
 	Set  bool
-	Text string    // Text, Enum (canonical spelling), ZIP (5 or 3 digits), State (USPS code)
+	Text string    // Text, Enum (canonical spelling), ZIP (5 or 3 digits), State (USPS code); never a view of the reader's buffer
 	Num  float64   // Number, Integer, Money, Year, Lat, Lon, Percent
 	Time time.Time // Date
 	Bool bool      // Bool
@@ -398,15 +398,17 @@ func (p *parser) zip(typ xlsx.Type, text string, prefix3 bool) (string, error) {
 		}
 		return x != ""
 	}
+	// text may view the reader's buffer (see view): the result is a copy,
+	// since loaders keep values past the next row.
 	switch {
 	case len(s) == 5 && digits(s):
-		return s, nil
+		return strings.Clone(s), nil
 	case len(s) == 10 && s[5] == '-' && digits(s[:5]) && digits(s[6:]):
-		return s[:5], nil
+		return strings.Clone(s[:5]), nil
 	case len(s) == 9 && digits(s):
-		return s[:5], nil
+		return strings.Clone(s[:5]), nil
 	case len(s) == 3 && digits(s) && prefix3:
-		return s, nil
+		return strings.Clone(s), nil
 	}
 	return "", fail(RuleZIP, "%q is not a ZIP code (5 digits or ZIP+4%s)", text, map[bool]string{true: ", or a 3-digit prefix", false: ""}[prefix3])
 }

@@ -40,7 +40,7 @@ var kindQueues = map[string]string{
 // Result object names under a job's blob folder (ResultKey). Workers write them; serve
 // only reads them.
 const (
-	ResultJSON     = "result.json"
+	ResultJSON     = "results.json"
 	ResultWorkbook = "results.xlsx"
 	ResultModel    = "model.mps"
 )
@@ -52,8 +52,18 @@ func ResultKey(tenant, jobID, name string) (string, error) {
 }
 
 // ModelJobSettings are the record settings of optimize, sweep and capacity jobs. The
-// record's input_ref is the blob key of the file (the workbook).
+// record's input_ref is the blob key of the file (the workbook). The solver fields are
+// those of roles/work's ModelSettings, which the model workers read; the rest say what
+// the job was submitted for.
 type ModelJobSettings struct {
+	TimeLimit string  `json:"time_limit,omitempty"`
+	RelGap    float64 `json:"rel_gap,omitempty"`
+	Threads   int     `json:"threads,omitempty"`
+	// ExportMPS asks the worker for the model as MPS (GET /jobs/{job}/result/model).
+	ExportMPS bool `json:"export_mps,omitempty"`
+	SweepMin  int  `json:"sweep_min,omitempty"`
+	SweepMax  int  `json:"sweep_max,omitempty"`
+
 	ProjectID  string `json:"project_id"`
 	ScenarioID string `json:"scenario_id"`
 	FileID     string `json:"file_id"`
@@ -62,8 +72,6 @@ type ModelJobSettings struct {
 	// Scenario holds the settings the scenario sets; the rest are the defaults of
 	// GET /api/v1/settings/scenario.
 	Scenario ScenarioSettings `json:"scenario"`
-	// Sweep is the range of open-facility counts of a sweep job.
-	Sweep *SweepRange `json:"sweep,omitempty"`
 }
 
 // SweepRange is the range of facility counts a sweep solves, both ends included.
@@ -415,7 +423,16 @@ func (s *Server) prepareJob(ctx context.Context, tenant string, in submitInput) 
 		return jobs.NewJob{}, meta, http.StatusBadRequest, fmt.Errorf("scenario %s and file %s belong to different projects", sc.ID, f.ID)
 	}
 	meta.ScenarioID = sc.ID
-	ms := ModelJobSettings{ProjectID: f.ProjectID, ScenarioID: sc.ID, FileID: f.ID, Scenario: sc.Overrides}
+	ms := ModelJobSettings{ProjectID: f.ProjectID, ScenarioID: sc.ID, FileID: f.ID, Scenario: sc.Overrides, ExportMPS: true}
+	if v := sc.Overrides.TimeLimit; v != nil {
+		ms.TimeLimit = *v
+	}
+	if v := sc.Overrides.RelGap; v != nil {
+		ms.RelGap = *v
+	}
+	if v := sc.Overrides.Threads; v != nil {
+		ms.Threads = *v
+	}
 	switch in.Kind {
 	case KindSweep:
 		var sr SweepRange
@@ -427,7 +444,7 @@ func (s *Server) prepareJob(ctx context.Context, tenant string, in submitInput) 
 				"settings of a sweep job: want 1 <= min_open <= max_open and at most %d counts, like {\"min_open\": 2, \"max_open\": 8}; got %d to %d",
 				maxSweepCounts, sr.MinOpen, sr.MaxOpen)
 		}
-		ms.Sweep = &sr
+		ms.SweepMin, ms.SweepMax = sr.MinOpen, sr.MaxOpen
 	default:
 		if len(in.Settings) > 0 && string(in.Settings) != "null" && string(in.Settings) != "{}" {
 			return jobs.NewJob{}, meta, http.StatusBadRequest, fmt.Errorf("a %s job takes its settings from the scenario: leave settings out", in.Kind)

@@ -49,7 +49,7 @@ func StateCode(s string) (string, bool) {
 		u := strings.ToUpper(s)
 		for _, st := range stateList {
 			if st.code == u {
-				return u, true
+				return st.code, true // not u: ToUpper may return s, which may view a buffer
 			}
 		}
 		return "", false
