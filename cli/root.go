@@ -46,6 +46,7 @@ flags. See docs/configuration.md.`,
 		newJobsCmd(),
 		newCheckCmd(),
 		newOptimizeCmd(),
+		newKeysCmd(),
 	)
 	return root
 }

@@ -97,6 +97,11 @@ type mip struct {
 	rootX    []float64
 
 	zeroObjective bool // this search only looks for a feasible point
+
+	// lostBound is the smallest bound (internal sense) of the nodes whose LP failed
+	// numerically (lpNumerical): they are neither pruned nor branched on, so the search
+	// cannot prove anything below it; +Inf when none failed.
+	lostBound float64
 }
 
 func solveMIP(ctx context.Context, pr *problem, s Settings, start time.Time) *Result {
@@ -105,7 +110,7 @@ func solveMIP(ctx context.Context, pr *problem, s Settings, start time.Time) *Re
 		res.Status = StatusInfeasible
 		return res
 	}
-	b := &mip{ctx: ctx, s: s, pr: pr, start: start, res: res, incObj: math.Inf(1)}
+	b := &mip{ctx: ctx, s: s, pr: pr, start: start, res: res, incObj: math.Inf(1), lostBound: math.Inf(1)}
 	b.init()
 	if s.Hooks.Start != nil {
 		b.tryCandidate(s.Hooks.Start)
@@ -138,6 +143,14 @@ func (b *mip) init() {
 func (b *mip) solveLP(cutoff float64, iterLimit int64) lpStatus {
 	for {
 		st := b.p.solve(b.ctx, solveOpts{cutoff: cutoff, iterLimit: iterLimit})
+		if st == lpUnbounded {
+			// the ray keeps the LP's rows (checked by the simplex); it must keep the pooled ones
+			if add := b.pool.rayViolations(b.p.primalRay(), maxPoolAddLP); len(add) > 0 {
+				b.pool.addTo(b.p, b.pr, add)
+				b.res.Stats.LazyRows += len(add)
+				continue
+			}
+		}
 		if st != lpOptimal {
 			return st
 		}
@@ -301,9 +314,10 @@ func (b *mip) run() {
 				fp.pool[k].inLP = false
 			}
 			fp.rowOf = append([]int(nil), b.pr.rowOf[:len(b.pr.rows)]...)
-			sub := &mip{ctx: b.ctx, s: b.s, pr: &fp, start: b.start, res: &Result{}, incObj: math.Inf(1), zeroObjective: true}
+			sub := &mip{ctx: b.ctx, s: b.s, pr: &fp, start: b.start, res: &Result{}, incObj: math.Inf(1), lostBound: math.Inf(1), zeroObjective: true}
 			sub.init()
 			sub.run()
+			b.res.Stats.NumericalFailures += sub.res.Stats.NumericalFailures
 			switch {
 			case sub.incX != nil:
 				b.incX = sub.incX
@@ -316,6 +330,11 @@ func (b *mip) run() {
 		return
 	case lpCancelled, lpIterLimit:
 		b.res.Status = b.limitStatus()
+		b.res.Bound = math.NaN()
+		return
+	case lpNumerical:
+		b.res.Stats.NumericalFailures++
+		b.res.Status = StatusLimit
 		b.res.Bound = math.NaN()
 		return
 	}
@@ -367,6 +386,12 @@ func (b *mip) run() {
 			case lpUnbounded:
 				b.res.Status = StatusUnbounded
 				return
+			case lpNumerical:
+				// the node can be neither pruned nor branched on: keep its bound out of the proof
+				b.res.Stats.NumericalFailures++
+				b.lostBound = math.Min(b.lostBound, cur.bound)
+				cur = nil
+				continue
 			}
 			obj := b.lpObj()
 			if cur.bvar >= 0 {
@@ -429,7 +454,11 @@ func (b *mip) run() {
 		b.setNodeBounds(cur.changes) // the LP keeps the parent basis: a warm start
 	}
 	b.res.Status = StatusOptimal
-	if math.IsInf(b.incObj, 1) {
+	switch {
+	case b.lostBound < b.cutoff():
+		// a node that failed numerically could still hold a better solution
+		b.res.Status = StatusLimit
+	case math.IsInf(b.incObj, 1):
 		b.res.Status = StatusInfeasible
 	}
 }
@@ -629,7 +658,7 @@ func (b *mip) reducedCostFix() {
 }
 
 func (b *mip) globalBound() float64 {
-	bound := b.incObj
+	bound := math.Min(b.incObj, b.lostBound)
 	for _, nd := range b.open {
 		bound = math.Min(bound, nd.bound)
 	}

@@ -83,6 +83,22 @@ func (rp *rowPool) separate(x []float64, max int) []int {
 	return rp.idx
 }
 
+// rayViolations returns the indices of at most max pooled rows (not in the LP) whose
+// limits the ray dx (model units, largest component 1) violates: an unbounded ray of the
+// LP is a ray of the model only if it keeps the pooled rows too.
+func (rp *rowPool) rayViolations(dx []float64, max int) []int {
+	rp.idx = rp.idx[:0]
+	for k := range rp.rows {
+		if r := &rp.rows[k]; !r.inLP && !rayKeepsRow(&r.row, dx) {
+			rp.idx = append(rp.idx, k)
+			if len(rp.idx) >= max {
+				break
+			}
+		}
+	}
+	return rp.idx
+}
+
 // addTo moves pooled rows into the LP.
 func (rp *rowPool) addTo(p *lp, pr *problem, idx []int) {
 	rows := make([]lpRow, 0, len(idx))

@@ -47,9 +47,15 @@ func (s Status) String() string {
 // Sentinel errors. Solve returns a Result together with ErrInfeasible or ErrUnbounded
 // (check with errors.Is) when the model has no optimum, so callers that only want an answer
 // can test err alone.
+//
+// ErrNumerical comes with a Result of status StatusLimit (no solution) or StatusFeasible
+// (an incumbent whose optimality could not be proven): the simplex failed to reach a
+// verified verdict on an LP even after restarting it from scratch. Bound and Gap then
+// still hold (the unresolved subproblems keep their parents' bounds).
 var (
 	ErrInfeasible = errors.New("solver: problem is infeasible")
 	ErrUnbounded  = errors.New("solver: problem is unbounded")
+	ErrNumerical  = errors.New("solver: numerical difficulties: an LP could not be solved reliably")
 )
 
 // Progress is a snapshot of a running solve.
@@ -83,6 +89,10 @@ type Stats struct {
 	// SubgradientIterations counts the Lagrangian dual iterations of the facility-location
 	// path.
 	SubgradientIterations int64
+	// NumericalFailures counts the LPs (root or nodes) the simplex could not solve to a
+	// verified verdict even from scratch; when nonzero and the search could not finish
+	// its proof (status limit or feasible), Solve returns ErrNumerical.
+	NumericalFailures int
 }
 
 // Result is the outcome of Solve.

@@ -290,8 +290,16 @@ func (p *lp) solve(ctx context.Context, o solveOpts) lpStatus {
 					l = math.MaxInt64
 				}
 				switch pst := p.primal(ctx, l); pst {
-				case lpCancelled, lpIterLimit, lpUnbounded:
+				case lpCancelled, lpIterLimit:
 					return pst
+				case lpUnbounded:
+					if p.verifyPrimalRay() != nil {
+						return pst // inactive columns sit at bounds: a ray of the full LP
+					}
+					// not a ray: solveCore starts over from a fresh factorization
+					p.needFactor = true
+				case lpNumerical:
+					p.needFactor = true
 				}
 			}
 		case lpInfeasible:

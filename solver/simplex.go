@@ -41,6 +41,13 @@ const (
 	minDSEWeight = 1e-6
 	// ctxCheckInterval is how many simplex iterations run between checks of the context.
 	ctxCheckInterval = 16
+	// primalLostTol is the bound violation (scaled units) beyond which a basis no longer
+	// counts as primal feasible: the primal simplex refuses to start from it or to go on
+	// after a refactorization shows it, and solveCore goes back to the dual simplex.
+	primalLostTol = 10 * primalFeasTol
+	// coreRounds is the number of dual/primal rounds solveCore makes from one starting
+	// basis before it restarts once from the slack basis (see solveCore).
+	coreRounds = 4
 )
 
 type lpStatus int
@@ -52,6 +59,10 @@ const (
 	lpCutoff // the dual objective passed the cutoff: the LP optimum is worse
 	lpIterLimit
 	lpCancelled
+	// lpNumerical: the simplex could not reach a verified verdict (the basis kept losing
+	// primal feasibility, or an unbounded ray failed its check) even after refactoring,
+	// removing the cost shifts and restarting from the slack basis.
+	lpNumerical
 )
 
 type ratioCand struct {
@@ -70,6 +81,12 @@ type solveOpts struct {
 // solveCore runs the dual simplex from the current basis (made dual feasible by bound flips and,
 // where a bound is missing, by artificial boxes), then the primal simplex to remove cost
 // shifts and artificial boxes. The model's optimum is then in p.x (scaled).
+//
+// Every verdict is checked: optimal only with a primal feasible basis (within
+// primalLostTol) after the shifts and boxes are gone, unbounded only with a ray that
+// verifyPrimalRay accepts. A round that ends without a verified verdict refactors and
+// runs again; after coreRounds such rounds the solve restarts once from the slack basis,
+// and if that fails too the result is lpNumerical, never a guess.
 func (p *lp) solveCore(ctx context.Context, o solveOpts) lpStatus {
 	p.rayValid = false
 	if o.cutoff == 0 {
@@ -82,52 +99,100 @@ func (p *lp) solveCore(ctx context.Context, o solveOpts) lpStatus {
 		}
 		return o.iterLimit - (p.iters - startIters)
 	}
-	for round := 0; round < 4; round++ {
-		if p.needFactor {
-			p.factorize()
+	for restart := 0; restart < 2; restart++ {
+		if restart > 0 {
+			p.slackBasis()
 		}
-		p.computePrimal()
-		p.computeDual()
-		boxed := p.makeDualFeasible(artificialBox * math.Pow(1e3, float64(round)))
-		st := p.dual(ctx, o.cutoff, iterLeft(), boxed)
-		if st == lpInfeasible && boxed != nil {
-			// infeasible with artificial boxes: retry with wider boxes is costly; widen once.
-			p.removeBoxes(boxed)
-			if round < 3 {
-				p.shifted = false
-				copy(p.cost, p.origCost)
-				continue
-			}
-			return lpInfeasible
-		}
-		if st != lpOptimal {
-			if st != lpCutoff || !p.shifted {
-				p.removeBoxes(boxed)
-				p.unshift()
+		for round := 0; round < coreRounds; round++ {
+			st, done := p.coreRound(ctx, o.cutoff, iterLeft, round)
+			if done {
 				return st
 			}
-			// A cutoff under shifted costs is not a proof: fall through to cleanup.
 		}
+	}
+	return lpNumerical
+}
+
+// coreRound is one dual-then-primal round of solveCore; done is false when the round
+// ended without a verified verdict and another one is needed.
+func (p *lp) coreRound(ctx context.Context, cutoff float64, iterLeft func() int64, round int) (lpStatus, bool) {
+	if p.needFactor {
+		p.factorize()
+	}
+	p.computePrimal()
+	p.computeDual()
+	boxed := p.makeDualFeasible(artificialBox * math.Pow(1e3, float64(round)))
+	st := p.dual(ctx, cutoff, iterLeft(), boxed)
+	if st == lpInfeasible && boxed != nil {
+		// infeasible with artificial boxes: the boxes may be the cause; retry wider.
 		p.removeBoxes(boxed)
 		p.unshift()
-		p.computeDual()
-		if p.dualInfeasible() {
-			st = p.primal(ctx, iterLeft())
-			if st != lpOptimal {
-				return st
-			}
+		if round < coreRounds-1 {
+			return 0, false
 		}
-		if p.maxPrimalInfeas() > primalFeasTol*10 {
-			// rounding left the primal slightly infeasible: refactor and run the dual again
-			p.needFactor = true
-			continue
-		}
-		if p.objective() > o.cutoff {
-			return lpCutoff
-		}
-		return lpOptimal
+		return lpInfeasible, true
 	}
-	return lpOptimal
+	if st != lpOptimal {
+		if st != lpCutoff || !p.shifted {
+			p.removeBoxes(boxed)
+			p.unshift()
+			return st, true
+		}
+		// A cutoff under shifted costs is not a proof: fall through to cleanup.
+	}
+	p.removeBoxes(boxed)
+	p.unshift()
+	p.computeDual()
+	if p.dualInfeasible() {
+		switch st = p.primal(ctx, iterLeft()); st {
+		case lpOptimal:
+		case lpUnbounded:
+			if p.verifyPrimalRay() != nil {
+				return lpUnbounded, true
+			}
+			// not a ray of the LP: a numerical artefact; refactor and go again
+			p.needFactor = true
+			return 0, false
+		case lpNumerical:
+			p.needFactor = true
+			return 0, false
+		default:
+			return st, true
+		}
+	}
+	if p.maxPrimalInfeas() > primalLostTol {
+		// rounding left the primal infeasible: refactor and run the dual again
+		p.needFactor = true
+		return 0, false
+	}
+	if p.objective() > cutoff {
+		return lpCutoff, true
+	}
+	return lpOptimal, true
+}
+
+// slackBasis makes every row activity basic and puts every structural on the bound its
+// cost prefers, with the original costs and a fresh reference framework for the pricing:
+// the start of a solve from scratch.
+func (p *lp) slackBasis() {
+	p.unshift()
+	for q := range p.head {
+		p.head[q] = p.n + q
+		p.w[q] = 1
+	}
+	for j := range p.stat {
+		p.pos[j] = -1
+	}
+	for q, j := range p.head {
+		p.pos[j] = q
+		p.stat[j] = stBasic
+	}
+	for j := 0; j < p.n; j++ {
+		p.x[j] = p.initialValue(j)
+		p.setNonbasicStat(j)
+	}
+	p.dseOK = true
+	p.needFactor = true
 }
 
 // needRefresh reports whether the eta file is long enough to refactor (see refactorWorkRatio).
@@ -614,6 +679,10 @@ func (p *lp) flipToDualFeasible() {
 // ratio test) from a primal feasible basis.
 func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 	p.dseOK = false
+	if p.maxPrimalInfeas() > primalLostTol {
+		// phase 2 needs a primal feasible basis; the caller goes back to the dual simplex
+		return lpNumerical
+	}
 	var it int64
 	for {
 		if it >= iterLimit {
@@ -624,6 +693,9 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 		}
 		if p.needRefresh() {
 			p.refresh()
+			if p.maxPrimalInfeas() > primalLostTol {
+				return lpNumerical // drift: the fresh basic values are infeasible
+			}
 		}
 		// Pricing.
 		q := -1
@@ -672,17 +744,20 @@ func (p *lp) primal(ctx context.Context, iterLimit int64) lpStatus {
 		clear(p.wRow)
 		p.column(q, p.wRow)
 		p.lu.ftran(p.wRow, p.alphaQ)
-		// Harris ratio test: x_B(t) = x_B - dir*t*alpha.
+		// Harris ratio test: x_B(t) = x_B - dir*t*alpha. A basic variable already outside
+		// its bound (within the tolerance) counts as on it, so tMax is never negative: a
+		// negative tMax would let no variable block and turn the step into a bogus ray or
+		// a full bound flip that wrecks primal feasibility.
 		tMax := math.Inf(1)
 		for i, jb := range p.head {
 			a := dir * p.alphaQ[i]
 			if a > pivotTol {
 				if l := p.lo[jb]; !math.IsInf(l, -1) {
-					tMax = math.Min(tMax, (p.x[jb]-l+primalFeasTol)/a)
+					tMax = math.Min(tMax, (math.Max(p.x[jb]-l, 0)+primalFeasTol)/a)
 				}
 			} else if a < -pivotTol {
 				if h := p.hi[jb]; !math.IsInf(h, 1) {
-					tMax = math.Min(tMax, (h-p.x[jb]+primalFeasTol)/-a)
+					tMax = math.Min(tMax, (math.Max(h-p.x[jb], 0)+primalFeasTol)/-a)
 				}
 			}
 		}

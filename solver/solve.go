@@ -62,6 +62,10 @@ func Solve(ctx context.Context, m *Model, s Settings) (*Result, error) {
 	case StatusUnbounded:
 		return res, ErrUnbounded
 	}
+	if res.Stats.NumericalFailures > 0 && (res.Status == StatusLimit || res.Status == StatusFeasible) {
+		// the search could not finish its proof because an LP failed numerically
+		return res, ErrNumerical
+	}
 	return res, nil
 }
 
@@ -168,6 +172,12 @@ func solveLP(ctx context.Context, pr *problem, s Settings, start time.Time) *Res
 			res.Status = StatusInfeasible
 			return res
 		case lpUnbounded:
+			// the ray keeps the LP's rows (checked by the simplex); it must keep the pooled ones
+			if add := pool.rayViolations(p.primalRay(), maxPoolAddLP); len(add) > 0 {
+				pool.addTo(p, pr, add)
+				res.Stats.LazyRows += len(add)
+				continue
+			}
 			res.Status = StatusUnbounded
 			return res
 		case lpCancelled:
@@ -175,6 +185,10 @@ func solveLP(ctx context.Context, pr *problem, s Settings, start time.Time) *Res
 			return res
 		case lpIterLimit:
 			res.Status = StatusLimit
+			return res
+		case lpNumerical:
+			res.Status = StatusLimit
+			res.Stats.NumericalFailures++
 			return res
 		}
 		unscaledX(p, x)

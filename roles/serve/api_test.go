@@ -21,8 +21,8 @@ func openAPIRoutes(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	var doc struct {
-		OpenAPI string                               `yaml:"openapi"`
-		Servers []struct{ URL string }               `yaml:"servers"`
+		OpenAPI string                    `yaml:"openapi"`
+		Servers []struct{ URL string }    `yaml:"servers"`
 		Paths   map[string]map[string]any `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
