@@ -25,6 +25,7 @@ const (
 
 type flItem struct {
 	key float64 // (c'_a - u_j) / d_j; -Inf for weight-0 items
+	w   float64 // d_j * u'_a, the item's full weight
 	a   int32
 }
 
@@ -97,6 +98,10 @@ func (lg *flLagr) eval(u []float64, fix []int8, g []float64) float64 {
 }
 
 // knapsack solves facility i's continuous knapsack at u and returns its value (without f_i).
+// The items are the arcs with a negative reduced cost; when they do not all fit, the
+// cheapest ones by key (c'_a - u_j)/d_j fill the capacity, the last one fractionally. The
+// boundary is found by a weighted quickselect (linear time on average) instead of a sort:
+// the knapsack is most of the facility-location path's work.
 func (lg *flLagr) knapsack(i int, u []float64) float64 {
 	fl := lg.fl
 	items := lg.items[:0]
@@ -112,42 +117,80 @@ func (lg *flLagr) knapsack(i int, u []float64) float64 {
 		if d > 0 {
 			key = r / d
 		}
-		items = append(items, flItem{key, int32(a)})
-		wsum += d * fl.arcUB[a]
+		w := d * fl.arcUB[a]
+		items = append(items, flItem{key: key, w: w, a: int32(a)})
+		wsum += w
 	}
 	lg.items = items
 	val := 0.0
-	if wsum <= fl.capa[i] {
-		for _, it := range items {
-			x := fl.arcUB[it.a]
-			lg.xsel[it.a] = x
-			lg.sel = append(lg.sel, it.a)
-			val += (fl.arcCost[it.a] - u[fl.arcCust[it.a]]) * x
-		}
-		return val
-	}
-	slices.SortFunc(items, func(p, q flItem) int {
-		if c := cmp.Compare(p.key, q.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(p.a, q.a)
-	})
-	rest := fl.capa[i]
-	for _, it := range items {
-		d := fl.demand[fl.arcCust[it.a]]
-		x := fl.arcUB[it.a]
-		if d > 0 {
-			if rest <= 0 {
-				break
-			}
-			x = math.Min(x, rest/d)
-			rest -= x * d
-		}
+	take := func(it flItem, x float64) {
 		lg.xsel[it.a] = x
 		lg.sel = append(lg.sel, it.a)
 		val += (fl.arcCost[it.a] - u[fl.arcCust[it.a]]) * x
 	}
+	if wsum <= fl.capa[i] {
+		for _, it := range items {
+			take(it, fl.arcUB[it.a])
+		}
+		return val
+	}
+	rest := fl.capa[i]
+	lo, hi := 0, len(items)
+	for lo < hi && rest > 0 {
+		lt, gt := partition3(items[lo:hi])
+		lt, gt = lo+lt, lo+gt
+		wLess := 0.0
+		for _, it := range items[lo:lt] {
+			wLess += it.w
+		}
+		if wLess > rest {
+			hi = lt // the boundary is among the smaller keys
+			continue
+		}
+		for _, it := range items[lo:lt] {
+			take(it, fl.arcUB[it.a])
+		}
+		rest -= wLess
+		// equal keys: fill in arc order (any order gives the same value)
+		eq := items[lt:gt]
+		slices.SortFunc(eq, func(p, q flItem) int { return cmp.Compare(p.a, q.a) })
+		for _, it := range eq {
+			if rest <= 0 {
+				break
+			}
+			x := fl.arcUB[it.a]
+			if d := fl.demand[fl.arcCust[it.a]]; d > 0 {
+				x = math.Min(x, rest/d)
+				rest -= x * d
+			}
+			take(it, x)
+		}
+		lo = gt
+	}
 	return val
+}
+
+// partition3 partitions items around the median of three keys (first, middle, last) into
+// keys below, equal to and above the pivot; it returns the bounds lt, gt of the equal part.
+func partition3(items []flItem) (lt, gt int) {
+	n := len(items)
+	a, b, c := items[0].key, items[n/2].key, items[n-1].key
+	pivot := max(min(a, b), min(max(a, b), c))
+	lt, k, gt := 0, 0, n
+	for k < gt {
+		switch key := items[k].key; {
+		case key < pivot:
+			items[lt], items[k] = items[k], items[lt]
+			lt++
+			k++
+		case key > pivot:
+			gt--
+			items[k], items[gt] = items[gt], items[k]
+		default:
+			k++
+		}
+	}
+	return lt, gt
 }
 
 // sortFree orders the free facilities with v_i >= 0 by v_i/s_i (the cover candidates).
