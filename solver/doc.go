@@ -28,6 +28,21 @@
 // without the bound their reduced cost needs; the primal simplex then removes shifts and
 // boxes and detects unboundedness. All tolerances are named constants in simplex.go.
 //
+// Verdicts are verified before they are reported (simplex.go, ray.go). The primal simplex
+// only runs from a primal feasible basis (within primalLostTol) and stops when a
+// refactorization shows the basis has drifted out of it; its Harris ratio test treats a
+// basic variable that is slightly outside its bound as on it, so no step can skip it. An
+// unbounded verdict must come with a ray that keeps every bound and every LP row and
+// strictly improves the objective (verifyPrimalRay, in model units); the caller also
+// checks it against the pooled rows and adds those it violates. A round without a verified
+// verdict is repeated after a refactorization; after four such rounds the LP restarts once
+// from the slack basis with the original costs, and if that fails too the LP reports
+// lpNumerical: at the root Solve returns StatusLimit and ErrNumerical, at a node the node
+// is dropped but its bound is kept in Result.Bound (Stats.NumericalFailures counts them),
+// so no status is ever a guess. (A multi-year facility-location model was once reported
+// unbounded: drift had left a basic variable 1e-6 outside its bound, the old ratio test's
+// negative Harris bound let nothing block, and an entering row activity became a "ray".)
+//
 // # Sifting (sifting.go)
 //
 // LPs with at least 5000 columns and 4 times more columns than rows are solved over a
@@ -67,7 +82,8 @@
 // orlib and the flow form (x_ij the quantity) both qualify. Detected models with at least
 // flMinSize arcs (10000; ForceStructure: any size; NoStructure: never) are solved by
 // branch and bound on the y with a Lagrangian bound: the customer rows are relaxed, each
-// facility is a continuous knapsack, and the facilities are chosen under the aggregate
+// facility is a continuous knapsack (solved by a weighted quickselect, not a sort), and
+// the facilities are chosen under the aggregate
 // capacity constraint sum_i s_i y_i >= sum_j d_j (exactly for equal capacities, by its LP
 // relaxation otherwise). Multipliers follow a subgradient method with Polyak steps towards
 // the incumbent and step halving, warm started from the parent node; penalty tests fix y's
@@ -86,7 +102,10 @@
 // Settings (Seed and Threads included). Settings.Threads is recorded in Stats but no
 // parallel tree search is done yet: the tree search is sequential, so runs are deterministic.
 //
-// The facility-location path is sequential and deterministic too.
+// The facility-location path's search is sequential and deterministic too; with Threads > 1
+// and at least 20000 arcs per thread, the facility knapsacks of each Lagrangian evaluation
+// are split over Threads goroutines in fixed contiguous chunks, which gives bit-identical
+// results for any Threads.
 //
 // Not implemented yet: knapsack cover cuts, RINS, duplicate-row presolve, a
 // Forrest-Tomlin update (the PFI eta file is what makes iterations on the 100x1000

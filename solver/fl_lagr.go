@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 )
 
 // Lagrangian relaxation of the customer rows of facility location. With multipliers u_j
@@ -33,19 +34,29 @@ type flLagr struct {
 	fl        *flModel
 	equalCapa bool // all facilities have the same (finite) capacity
 
-	v      []float64 // v_i of the last evaluation
-	theta  []float64 // y_i of the last evaluation (fractional for an LP cover)
-	xsel   []float64 // x'_a of the knapsacks of the last evaluation (only sel arcs are set)
-	selBeg []int     // arcs with x'_a > 0 of facility i: sel[selBeg[i]:selBeg[i+1]]
-	sel    []int32
-	items  []flItem
-	order  []int // free facilities by v_i/s_i (scratch of choose)
-	sumU   float64
+	v     []float64 // v_i of the last evaluation
+	theta []float64 // y_i of the last evaluation (fractional for an LP cover)
+	xsel  []float64 // x'_a of the knapsacks of the last evaluation (only sel arcs are set)
+	selOf [][]int32 // arcs with x'_a > 0 of each facility
+	order []int     // free facilities by v_i/s_i (scratch of choose)
+	sumU  float64
+
+	// the knapsacks run on len(chunk)-1 goroutines plus the caller: facilities
+	// chunk[t]..chunk[t+1]-1 go to worker t, each with its own item scratch. Every
+	// knapsack's result is independent of the split, so the results are deterministic.
+	chunk []int
+	items [][]flItem
 }
 
-func newFLLagr(fl *flModel) *flLagr {
+// flParArcs is the number of arcs per worker from which the knapsacks of one Lagrangian
+// evaluation are spread over goroutines (below it the synchronisation costs more than
+// it saves).
+const flParArcs = 20000
+
+func newFLLagr(fl *flModel, threads int) *flLagr {
 	lg := &flLagr{fl: fl, v: make([]float64, fl.m), theta: make([]float64, fl.m),
-		xsel: make([]float64, len(fl.arcCust)), selBeg: make([]int, fl.m+1)}
+		xsel: make([]float64, len(fl.arcCust)), selOf: make([][]int32, fl.m)}
+	lg.split(max(1, min(threads, fl.m, len(fl.arcCust)/flParArcs)))
 	lg.equalCapa = true
 	for i := 1; i < fl.m; i++ {
 		if fl.capa[i] != fl.capa[0] {
@@ -58,21 +69,52 @@ func newFLLagr(fl *flModel) *flLagr {
 	return lg
 }
 
+// split divides the facilities among nw workers, in contiguous chunks of about equal arc
+// counts.
+func (lg *flLagr) split(nw int) {
+	fl := lg.fl
+	lg.chunk = append(lg.chunk[:0], 0)
+	for t := 1; t < nw; t++ {
+		target := len(fl.arcCust) * t / nw
+		i := lg.chunk[len(lg.chunk)-1]
+		for i < fl.m && fl.arcBeg[i] < target {
+			i++
+		}
+		lg.chunk = append(lg.chunk, i)
+	}
+	lg.chunk = append(lg.chunk, fl.m)
+	lg.items = make([][]flItem, nw)
+}
+
 // eval computes L(u) for the fixings fix (1 open, -1 closed, 0 free); +Inf when the fixings
 // leave too little capacity. It leaves v, theta and the knapsack solutions in lg, and when
 // g is not nil the subgradient g_j = 1 - sum_i theta_i x'_ij.
 func (lg *flLagr) eval(u []float64, fix []int8, g []float64) float64 {
 	fl := lg.fl
-	lg.sel = lg.sel[:0]
-	for i := 0; i < fl.m; i++ {
-		lg.selBeg[i] = len(lg.sel)
-		if fix[i] < 0 {
-			lg.v[i] = 0
-			continue
+	run := func(t int) {
+		for i := lg.chunk[t]; i < lg.chunk[t+1]; i++ {
+			lg.selOf[i] = lg.selOf[i][:0]
+			if fix[i] < 0 {
+				lg.v[i] = 0
+				continue
+			}
+			lg.v[i] = fl.fixCost[i] + lg.knapsack(i, u, &lg.items[t])
 		}
-		lg.v[i] = fl.fixCost[i] + lg.knapsack(i, u)
 	}
-	lg.selBeg[fl.m] = len(lg.sel)
+	if nw := len(lg.chunk) - 1; nw > 1 {
+		var wg sync.WaitGroup
+		for t := 1; t < nw; t++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run(t)
+			}()
+		}
+		run(0)
+		wg.Wait()
+	} else {
+		run(0)
+	}
 	lg.sumU = 0
 	for _, uj := range u {
 		lg.sumU += uj
@@ -88,7 +130,7 @@ func (lg *flLagr) eval(u []float64, fix []int8, g []float64) float64 {
 		}
 		for i := 0; i < fl.m; i++ {
 			if th := lg.theta[i]; th > 0 {
-				for _, a := range lg.sel[lg.selBeg[i]:lg.selBeg[i+1]] {
+				for _, a := range lg.selOf[i] {
 					g[fl.arcCust[a]] -= th * lg.xsel[a]
 				}
 			}
@@ -102,9 +144,9 @@ func (lg *flLagr) eval(u []float64, fix []int8, g []float64) float64 {
 // cheapest ones by key (c'_a - u_j)/d_j fill the capacity, the last one fractionally. The
 // boundary is found by a weighted quickselect (linear time on average) instead of a sort:
 // the knapsack is most of the facility-location path's work.
-func (lg *flLagr) knapsack(i int, u []float64) float64 {
+func (lg *flLagr) knapsack(i int, u []float64, scratch *[]flItem) float64 {
 	fl := lg.fl
-	items := lg.items[:0]
+	items := (*scratch)[:0]
 	wsum := 0.0
 	for a := fl.arcBeg[i]; a < fl.arcBeg[i+1]; a++ {
 		j := fl.arcCust[a]
@@ -121,11 +163,11 @@ func (lg *flLagr) knapsack(i int, u []float64) float64 {
 		items = append(items, flItem{key: key, w: w, a: int32(a)})
 		wsum += w
 	}
-	lg.items = items
+	*scratch = items
 	val := 0.0
 	take := func(it flItem, x float64) {
 		lg.xsel[it.a] = x
-		lg.sel = append(lg.sel, it.a)
+		lg.selOf[i] = append(lg.selOf[i], it.a)
 		val += (fl.arcCost[it.a] - u[fl.arcCust[it.a]]) * x
 	}
 	if wsum <= fl.capa[i] {

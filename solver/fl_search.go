@@ -98,7 +98,7 @@ type flSearch struct {
 // solveFL runs the facility-location path; nil means "use the general path" (the result
 // could not be verified against the model, or the search found no solution).
 func solveFL(ctx context.Context, m *Model, fl *flModel, s Settings, start time.Time) *Result {
-	fs := &flSearch{ctx: ctx, s: s, m: m, fl: fl, lg: newFLLagr(fl), tr: newFLTransport(fl), start: start,
+	fs := &flSearch{ctx: ctx, s: s, m: m, fl: fl, lg: newFLLagr(fl, s.threads()), tr: newFLTransport(fl), start: start,
 		incObj: math.Inf(1), cache: make(map[string]float64), rootLB: math.Inf(-1), prunedLB: math.Inf(1),
 		curBound: math.Inf(-1)}
 	n := fl.n

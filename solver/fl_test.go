@@ -266,7 +266,7 @@ func TestFLBruteForce(t *testing.T) {
 		}
 		// Lagrangian bounds at random multipliers and random fixings are valid.
 		fl := detectFL(md)
-		lg := newFLLagr(fl)
+		lg := newFLLagr(fl, 1)
 		u := make([]float64, fl.n)
 		fix := make([]int8, fl.m)
 		for k := 0; k < 20; k++ {
@@ -312,5 +312,101 @@ func TestFLCancel(t *testing.T) {
 	}
 	if res.Status != StatusCancelled || res.Stats.Method != "lagrangian-fl" && res.X != nil {
 		t.Fatalf("status %s method %s", res.Status, res.Stats.Method)
+	}
+}
+
+// sortedKnapsack is the reference continuous knapsack of facility i: items sorted by
+// (key, arc), filled in order, the last one fractionally.
+func sortedKnapsack(fl *flModel, i int, u []float64) float64 {
+	type it struct {
+		key float64
+		a   int
+	}
+	var items []it
+	wsum := 0.0
+	for a := fl.arcBeg[i]; a < fl.arcBeg[i+1]; a++ {
+		j := fl.arcCust[a]
+		if r := fl.arcCost[a] - u[j]; r < 0 && fl.arcUB[a] > 0 {
+			key := math.Inf(-1)
+			if fl.demand[j] > 0 {
+				key = r / fl.demand[j]
+			}
+			items = append(items, it{key, a})
+			wsum += fl.demand[j] * fl.arcUB[a]
+		}
+	}
+	for p := 1; p < len(items); p++ {
+		for q := p; q > 0 && (items[q].key < items[q-1].key || (items[q].key == items[q-1].key && items[q].a < items[q-1].a)); q-- {
+			items[q], items[q-1] = items[q-1], items[q]
+		}
+	}
+	val, rest := 0.0, fl.capa[i]
+	for _, x := range items {
+		j := fl.arcCust[x.a]
+		amt := fl.arcUB[x.a]
+		if wsum > fl.capa[i] && fl.demand[j] > 0 {
+			if rest <= 0 {
+				break
+			}
+			amt = math.Min(amt, rest/fl.demand[j])
+			rest -= amt * fl.demand[j]
+		}
+		val += (fl.arcCost[x.a] - u[j]) * amt
+	}
+	return val
+}
+
+// TestFLEvalParallel: the knapsacks (weighted quickselect) agree with a sorted reference,
+// and an evaluation split over several workers gives bit-identical values, multipliers'
+// subgradients and selections to the sequential one (so Threads keeps runs deterministic).
+func TestFLEvalParallel(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for trial, c := range []struct{ m, n, workers int }{{3, 10, 2}, {7, 40, 3}, {12, 60, 4}, {5, 200, 5}, {9, 30, 9}} {
+		md := randFL(rng, c.m, c.n, trial%2 == 0)
+		fl := detectFL(md)
+		if fl == nil {
+			t.Fatalf("trial %d: not detected", trial)
+		}
+		seq, par := newFLLagr(fl, 1), newFLLagr(fl, 1)
+		par.split(c.workers)
+		if len(par.chunk) != c.workers+1 {
+			t.Fatalf("trial %d: %d chunks", trial, len(par.chunk)-1)
+		}
+		u := make([]float64, fl.n)
+		g1, g2 := make([]float64, fl.n), make([]float64, fl.n)
+		fix := make([]int8, fl.m)
+		for k := 0; k < 30; k++ {
+			for j := range u {
+				u[j] = 300 * rng.Float64()
+				if k%5 == 0 {
+					u[j] = math.Round(u[j]/50) * 50 // ties between keys
+				}
+			}
+			for i := range fix {
+				fix[i] = int8(rng.Intn(3) - 1)
+			}
+			l1, l2 := seq.eval(u, fix, g1), par.eval(u, fix, g2)
+			if l1 != l2 && !(math.IsInf(l1, 1) && math.IsInf(l2, 1)) {
+				t.Fatalf("trial %d/%d: sequential L %v, parallel %v", trial, k, l1, l2)
+			}
+			for i := 0; i < fl.m; i++ {
+				if seq.v[i] != par.v[i] {
+					t.Fatalf("trial %d/%d: v[%d] %v vs %v", trial, k, i, seq.v[i], par.v[i])
+				}
+				if fix[i] >= 0 {
+					want := sortedKnapsack(fl, i, u) + fl.fixCost[i]
+					if math.Abs(seq.v[i]-want) > 1e-9*(1+math.Abs(want)) {
+						t.Fatalf("trial %d/%d: knapsack %d = %v, sorted reference %v", trial, k, i, seq.v[i], want)
+					}
+				}
+			}
+			if !math.IsInf(l1, 1) {
+				for j := range g1 {
+					if g1[j] != g2[j] {
+						t.Fatalf("trial %d/%d: g[%d] %v vs %v", trial, k, j, g1[j], g2[j])
+					}
+				}
+			}
+		}
 	}
 }

@@ -65,6 +65,7 @@ type lp struct {
 	ray      []float64
 	rayUp    bool
 	rayValid bool
+	rayLeave int // the leaving variable of the ray's row
 	// the primal ray of the last unbounded primal simplex: the entering variable, its
 	// direction and the FTRAN of its column (see setPrimalRay)
 	pRayQ     int

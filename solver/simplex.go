@@ -124,13 +124,19 @@ func (p *lp) coreRound(ctx context.Context, cutoff float64, iterLeft func() int6
 	boxed := p.makeDualFeasible(artificialBox * math.Pow(1e3, float64(round)))
 	st := p.dual(ctx, cutoff, iterLeft(), boxed)
 	if st == lpInfeasible && boxed != nil {
-		// infeasible with artificial boxes: the boxes may be the cause; retry wider.
+		// infeasible with artificial boxes: a proof only if it holds without them
 		p.removeBoxes(boxed)
 		p.unshift()
-		if round < coreRounds-1 {
-			return 0, false
+		if p.dualRayProves() {
+			return lpInfeasible, true
 		}
-		return lpInfeasible, true
+		return 0, false // retry with wider boxes (then from the slack basis)
+	}
+	if st == lpNumerical {
+		p.removeBoxes(boxed)
+		p.unshift()
+		p.needFactor = true
+		return 0, false
 	}
 	if st != lpOptimal {
 		if st != lpCutoff || !p.shifted {
@@ -193,6 +199,41 @@ func (p *lp) slackBasis() {
 	}
 	p.dseOK = true
 	p.needFactor = true
+}
+
+// dualRayProves checks the infeasibility proof of the dual simplex's last pivot row (p.list
+// and p.acc, for row p.rayLeave of the basis inverse): the leaving variable is a linear
+// function of the nonbasic ones, x_lv = const - sum_j alpha_j x_j; moving every nonbasic
+// variable to the bound that helps most, it still cannot reach the violated bound. Entries
+// below pivotTol on unbounded ranges count as zero, as in the ratio test. Columns outside
+// the working set of sifting stay where they are (sifting checks the ray against them).
+func (p *lp) dualRayProves() bool {
+	lv := p.rayLeave
+	ext := p.x[lv] // x_lv after the moves
+	for _, j := range p.list {
+		a := p.acc[j]
+		if p.stat[j] == stBasic || math.Abs(a) <= zeroTol {
+			continue
+		}
+		// rayUp: minimise x_lv, i.e. maximise alpha_j x_j; else minimise alpha_j x_j
+		var b float64
+		if (a > 0) == p.rayUp {
+			b = p.hi[j]
+		} else {
+			b = p.lo[j]
+		}
+		if math.IsInf(b, 0) {
+			if math.Abs(a) >= pivotTol {
+				return false // x_j could move without limit and repair x_lv
+			}
+			continue // below the pivot tolerance: zero for the ratio test too
+		}
+		ext -= a * (b - p.x[j])
+	}
+	if p.rayUp {
+		return ext > p.hi[lv]+primalFeasTol
+	}
+	return ext < p.lo[lv]-primalFeasTol
 }
 
 // needRefresh reports whether the eta file is long enough to refactor (see refactorWorkRatio).
@@ -417,7 +458,7 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 		if !ok {
 			// keep the ray for sifting, which checks it against the inactive columns
 			p.ray = append(p.ray[:0], p.rho...)
-			p.rayUp, p.rayValid = toUpper, true
+			p.rayUp, p.rayValid, p.rayLeave = toUpper, true, lv
 			if boxed != nil {
 				return lpInfeasible // caller decides (boxes may be the cause)
 			}
@@ -426,6 +467,9 @@ func (p *lp) dual(ctx context.Context, cutoff float64, iterLimit int64, boxed []
 				p.refresh()
 				it++
 				continue
+			}
+			if !p.dualRayProves() {
+				return lpNumerical // the bounds do not confirm the ray: no proof
 			}
 			return lpInfeasible
 		}
