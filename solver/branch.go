@@ -102,6 +102,9 @@ type mip struct {
 	// numerically (lpNumerical): they are neither pruned nor branched on, so the search
 	// cannot prove anything below it; +Inf when none failed.
 	lostBound float64
+	// curBound is the bound of the node being processed (it is in no heap), for Progress;
+	// +Inf between nodes.
+	curBound float64
 }
 
 func solveMIP(ctx context.Context, pr *problem, s Settings, start time.Time) *Result {
@@ -110,7 +113,7 @@ func solveMIP(ctx context.Context, pr *problem, s Settings, start time.Time) *Re
 		res.Status = StatusInfeasible
 		return res
 	}
-	b := &mip{ctx: ctx, s: s, pr: pr, start: start, res: res, incObj: math.Inf(1), lostBound: math.Inf(1)}
+	b := &mip{ctx: ctx, s: s, pr: pr, start: start, res: res, incObj: math.Inf(1), lostBound: math.Inf(1), curBound: math.Inf(1)}
 	b.init()
 	if s.Hooks.Start != nil {
 		b.tryCandidate(s.Hooks.Start)
@@ -314,7 +317,7 @@ func (b *mip) run() {
 				fp.pool[k].inLP = false
 			}
 			fp.rowOf = append([]int(nil), b.pr.rowOf[:len(b.pr.rows)]...)
-			sub := &mip{ctx: b.ctx, s: b.s, pr: &fp, start: b.start, res: &Result{}, incObj: math.Inf(1), lostBound: math.Inf(1), zeroObjective: true}
+			sub := &mip{ctx: b.ctx, s: b.s, pr: &fp, start: b.start, res: &Result{}, incObj: math.Inf(1), lostBound: math.Inf(1), curBound: math.Inf(1), zeroObjective: true}
 			sub.init()
 			sub.run()
 			b.res.Stats.NumericalFailures += sub.res.Stats.NumericalFailures
@@ -373,6 +376,7 @@ func (b *mip) run() {
 				b.loadBasis(cur.basis)
 			}
 		}
+		b.curBound = cur.bound
 		b.progress(false)
 		if !curSolved {
 			b.nodes++
@@ -676,6 +680,9 @@ func (b *mip) progress(final bool) {
 	b.lastProg = now
 	pg := Progress{Nodes: b.nodes, LPIterations: b.p.iters, Elapsed: now.Sub(b.start), Gap: math.Inf(1)}
 	bound := b.globalBound()
+	if !final {
+		bound = math.Min(bound, b.curBound) // the node in hand is in no heap
+	}
 	if math.IsInf(bound, 1) {
 		bound = b.rootObj
 	}

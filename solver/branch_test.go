@@ -78,7 +78,24 @@ func TestRandomMIP(t *testing.T) {
 			continue
 		}
 		want, feasible, unbounded := bruteForce(t, md)
-		res, err := Solve(context.Background(), md, Settings{RelGap: 1e-9})
+		// every bound Progress reports must be valid: never past the optimum
+		var badBound []float64
+		progress := func(p Progress) {
+			if !feasible || unbounded || math.IsNaN(p.Bound) {
+				return
+			}
+			past := p.Bound - want
+			if md.Sense == Maximize {
+				past = -past
+			}
+			if past > 1e-6*(1+math.Abs(want)) {
+				badBound = append(badBound, p.Bound)
+			}
+		}
+		res, err := Solve(context.Background(), md, Settings{RelGap: 1e-9, Progress: progress})
+		if len(badBound) > 0 {
+			t.Errorf("%s: progress bounds %v past the optimum %v", name, badBound, want)
+		}
 		if err != nil && !errors.Is(err, ErrInfeasible) && !errors.Is(err, ErrUnbounded) {
 			t.Fatalf("%s: %v", name, err)
 		}

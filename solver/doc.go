@@ -34,9 +34,11 @@
 // basic variable that is slightly outside its bound as on it, so no step can skip it. An
 // unbounded verdict must come with a ray that keeps every bound and every LP row and
 // strictly improves the objective (verifyPrimalRay, in model units); the caller also
-// checks it against the pooled rows and adds those it violates. A round without a verified
-// verdict is repeated after a refactorization; after four such rounds the LP restarts once
-// from the slack basis with the original costs, and if that fails too the LP reports
+// checks it against the pooled rows and adds those it violates. An infeasible verdict
+// must survive dualRayProves: moving every nonbasic variable to the bound that helps the
+// leaving row most (artificial boxes removed) still leaves it violated. A round without a
+// verified verdict is repeated after a refactorization; after four such rounds the LP
+// restarts once from the slack basis with the original costs, and if that fails too it reports
 // lpNumerical: at the root Solve returns StatusLimit and ErrNumerical, at a node the node
 // is dropped but its bound is kept in Result.Bound (Stats.NumericalFailures counts them),
 // so no status is ever a guess. (A multi-year facility-location model was once reported

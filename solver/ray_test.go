@@ -181,3 +181,34 @@ func TestWarmPrimalDrift(t *testing.T) {
 		}
 	}
 }
+
+// TestDualRayProves: the infeasibility proof of the dual simplex holds for the bounds it
+// was found with and fails once a bound it relies on is relaxed.
+func TestDualRayProves(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		lo, hi    float64 // row limits of x + 2 z
+		relax     float64 // new upper bound of x after the solve
+		wantProof bool
+	}{
+		{"lower-violated", 5, math.Inf(1), 1, true},
+		{"lower-violated-relaxed", 5, math.Inf(1), 10, false},
+		{"upper-violated", math.Inf(-1), -1, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// x in [0,1], z in [0,1]: x + 2z in [0, 3]
+			rows := []lpRow{{ind: []int{0, 1}, val: []float64{1, 2}, lo: tc.lo, hi: tc.hi}}
+			p := newLP(2, []float64{1, 1}, []float64{0, 0}, []float64{1, 1}, rows)
+			if st := p.solve(context.Background(), solveOpts{}); st != lpInfeasible {
+				t.Fatalf("solve: %v, want infeasible", st)
+			}
+			if !p.dualRayProves() {
+				t.Fatal("the proof of an infeasible LP does not hold")
+			}
+			p.hi[0] = tc.relax / p.colScale[0]
+			if got := p.dualRayProves(); got != tc.wantProof {
+				t.Fatalf("after relaxing x <= %v: proof %v, want %v", tc.relax, got, tc.wantProof)
+			}
+		})
+	}
+}
