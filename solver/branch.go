@@ -105,6 +105,10 @@ type mip struct {
 	// curBound is the bound of the node being processed (it is in no heap), for Progress;
 	// +Inf between nodes.
 	curBound float64
+
+	// rinsNext is the node count from which RINS may run again, rinsGap the current
+	// interval (rins.go).
+	rinsNext, rinsGap int64
 }
 
 func solveMIP(ctx context.Context, pr *problem, s Settings, start time.Time) *Result {
@@ -172,21 +176,29 @@ func (b *mip) lpObj() float64 {
 }
 
 // setNodeBounds resets the LP column bounds to the root bounds plus the node's changes.
-func (b *mip) setNodeBounds(changes []boundChange) {
+// It reports false when a change contradicts the root bounds (reduced-cost fixing can
+// tighten them after the node was created): the node holds no point and is pruned.
+func (b *mip) setNodeBounds(changes []boundChange) bool {
 	for _, j := range b.dirty {
 		b.isDirty[j] = false
 		b.setColBounds(j, b.rootLo[j], b.rootHi[j])
 	}
 	b.dirty = b.dirty[:0]
+	ok := true
 	for _, c := range changes {
 		lo := math.Max(c.lo, b.rootLo[c.j])
 		hi := math.Min(c.hi, b.rootHi[c.j])
+		if lo > hi {
+			ok = false
+			hi = lo // keep the LP's boxes consistent; the node is not solved
+		}
 		b.setColBounds(c.j, lo, hi)
 		if !b.isDirty[c.j] {
 			b.isDirty[c.j] = true
 			b.dirty = append(b.dirty, c.j)
 		}
 	}
+	return ok
 }
 
 func (b *mip) setColBounds(j int, lo, hi float64) {
@@ -300,6 +312,9 @@ func (b *mip) stopped() (Status, bool) {
 func (b *mip) run() {
 	// Root.
 	st := b.solveLP(math.Inf(1), 0)
+	if st == lpOptimal {
+		st = b.coverCuts()
+	}
 	b.res.Stats.LPIterations = b.p.iters
 	switch st {
 	case lpInfeasible:
@@ -371,7 +386,10 @@ func (b *mip) run() {
 				cur = nil
 				break
 			}
-			b.setNodeBounds(cur.changes)
+			if !b.setNodeBounds(cur.changes) {
+				cur = nil
+				continue
+			}
 			if cur.basis != nil {
 				b.loadBasis(cur.basis)
 			}
@@ -455,7 +473,9 @@ func (b *mip) run() {
 			}
 		}
 		cur = dive
-		b.setNodeBounds(cur.changes) // the LP keeps the parent basis: a warm start
+		if !b.setNodeBounds(cur.changes) { // the LP keeps the parent basis: a warm start
+			cur = nil
+		}
 	}
 	b.res.Status = StatusOptimal
 	switch {

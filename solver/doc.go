@@ -58,18 +58,35 @@
 //
 // # Presolve (presolve.go)
 //
-// Empty rows, fixed columns and (on MIPs) singleton rows are removed and integer bounds are
-// tightened from row activities; postsolve restores the columns and the LP duals.
+// Empty rows, fixed columns and (on MIPs) singleton rows are removed, integer bounds are
+// tightened from row activities, and duplicate rows (parallel live coefficient vectors,
+// found by hashing rows normalized by their first coefficient; presolve_dup.go) are merged
+// into the first one, intersecting their ranges with the scale's sign handled
+// (Stats.PresolveDuplicateRows). Postsolve restores the columns and the LP duals; a merged
+// row's dual goes to the original row that supplies its active limit, divided by that row's
+// scale, and the others of its group get 0. Singleton columns are not substituted out.
 // Settings.NoPresolve switches it off.
 //
 // # Branch and bound (branch.go, heuristics.go, lazy.go)
+//
+// At the root, knapsack cover cuts (cuts.go) are separated from every side of every LP row
+// over binary columns (negative coefficients complemented): a greedy minimal cover on
+// (1-x*_j)/a_j, extended by the items at least as heavy as its heaviest. Violated cuts
+// (at most 200 a round, 5 rounds, stopping when the bound stalls) become ordinary LP rows
+// for the whole search, the LP re-solved warm after each round; Stats.Cuts counts them and
+// Stats.RootBound is the bound after them. Settings.NoCuts switches them off.
 //
 // Best-bound node selection with plunging (depth-first dives into one child, stopped when
 // the node's bound is far from the best bound); children warm start from the parent's basis.
 // Branching uses pseudocosts, initialised by strong branching (8 candidates, 40 dual
 // iterations each) for columns without history. Heuristics: rounding of every node's LP
-// solution (nearest and up) checked against the model, a fractional dive at the root, and
-// Hooks.Heuristic. Reduced-cost fixing tightens global bounds with the root duals whenever
+// solution (nearest and up) checked against the model, a fractional dive at the root,
+// RINS (rins.go: integer columns whose LP value equals the incumbent's are fixed and the
+// rest solved by a recursive Solve with a 200-node limit and the incumbent as start, at the
+// root and then every 100 nodes, the interval doubling after each failure, at most 20
+// calls; Stats.RINSCalls/RINSImprovements; Settings.NoRINS) and Hooks.Heuristic. A node
+// whose branching bounds contradict the global bounds tightened since it was created is
+// pruned without an LP. Reduced-cost fixing tightens global bounds with the root duals whenever
 // the incumbent improves. Lazy rows, and on models with at least 1000 of them the rows of
 // variable-bound shape a*x - b*y <= 0 (the x_ij <= y_i rows of facility location), live in
 // a pool and enter the LP when an LP solution violates them.
@@ -109,8 +126,8 @@
 // are split over Threads goroutines in fixed contiguous chunks, which gives bit-identical
 // results for any Threads.
 //
-// Not implemented yet: knapsack cover cuts, RINS, duplicate-row presolve, a
-// Forrest-Tomlin update (the PFI eta file is what makes iterations on the 100x1000
+// Not implemented yet: cover cuts below the root and lifted covers beyond the extended
+// cover, singleton-column substitution in presolve, a Forrest-Tomlin update (the PFI eta file is what makes iterations on the 100x1000
 // OR-Library instances expensive: their basis inverses are dense, every eta holds
 // thousands of entries), hypersparse FTRAN/BTRAN. On capa/capb/capc (100100 columns) the
 // general path's root LP, which needs several thousand x_ij <= y_i rows from the pool and

@@ -5,7 +5,7 @@ import (
 )
 
 // Primal heuristics: rounding of LP solutions checked against the model, a fractional dive
-// at the root, and the model layer's Hooks.Heuristic.
+// at the root, RINS (rins.go) and the model layer's Hooks.Heuristic.
 
 const (
 	// diveMaxDepth bounds the number of fixings of one dive.
@@ -92,6 +92,7 @@ func (b *mip) rootHeuristics() {
 	b.roundCheck(b.x)
 	b.callHook(b.x)
 	b.dive()
+	b.rins(b.x)
 }
 
 func (b *mip) nodeHeuristics(cur *node) {
@@ -99,6 +100,7 @@ func (b *mip) nodeHeuristics(cur *node) {
 	if b.nodes%hookInterval == 0 {
 		b.callHook(b.x)
 	}
+	b.rins(b.x)
 }
 
 // dive is a fractional dive from the root LP: fix the integer column closest to an

@@ -9,7 +9,11 @@ import (
 //   - empty rows are checked and dropped;
 //   - on MIPs, singleton rows (one column, not lazy) become bounds on their column;
 //   - fixed columns (lo == hi) are substituted out into the row limits and the objective offset;
-//   - on MIPs, bounds of integer columns are tightened from the rows' activity ranges.
+//   - on MIPs, bounds of integer columns are tightened from the rows' activity ranges;
+//   - duplicate rows (parallel live coefficients) are merged into one (presolve_dup.go).
+//
+// Singleton columns are not substituted out (free column singletons in equality rows would
+// need a postsolve stack for their values and the row duals).
 //
 // Postsolve restores the removed columns' values, and for LPs the duals: a singleton row's
 // dual is the reduced cost of its column when the row supplies the active bound, and the
@@ -34,6 +38,7 @@ type presolved struct {
 	loRow   []int     // original column -> singleton row that set its lower bound (-1: none)
 	hiRow   []int
 	removed [2]int // rows, columns
+	dup     *dupState
 }
 
 // presolve reduces m. infeasible is non-empty when a reduction proves infeasibility.
@@ -81,7 +86,7 @@ func presolve(m *Model) (ps *presolved, infeasible string) {
 		}
 		return
 	}
-	ps = &presolved{orig: m, loRow: loRow, hiRow: hiRow}
+	ps = &presolved{orig: m, loRow: loRow, hiRow: hiRow, dup: newDupState(nr)}
 	for pass := 0; pass < presolvePasses; pass++ {
 		changed := false
 		// fixed columns
@@ -143,6 +148,12 @@ func presolve(m *Model) (ps *presolved, infeasible string) {
 				rowAlive[i] = false
 				changed = true
 			}
+		}
+		// duplicate rows
+		if ch, why := ps.dup.removeDuplicates(m, rowLo, rowHi, rowAlive, colAlive); why != "" {
+			return nil, why
+		} else if ch {
+			changed = true
 		}
 		// activity-based bound tightening of integer columns (MIPs only: on LPs it would
 		// move duals onto bounds that are not in the model)
@@ -341,6 +352,7 @@ func (ps *presolved) postsolve(res *Result) {
 	res.X = ps.expandX(res.X)
 	res.Stats.PresolveRemovedRows = ps.removed[0]
 	res.Stats.PresolveRemovedCols = ps.removed[1]
+	res.Stats.PresolveDuplicateRows = ps.dup.removed
 	if res.Duals == nil {
 		return
 	}
@@ -356,6 +368,7 @@ func (ps *presolved) postsolve(res *Result) {
 	if m.Sense == Maximize {
 		sign = -1
 	}
+	ps.dup.splitDuals(y, sign)
 	for j, k := range ps.colMap {
 		if k < 0 {
 			continue

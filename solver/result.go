@@ -80,6 +80,9 @@ type Stats struct {
 	Threads     int
 	// PresolveRemovedRows/Cols count what presolve removed.
 	PresolveRemovedRows, PresolveRemovedCols int
+	// PresolveDuplicateRows counts the rows presolve removed as duplicates of others
+	// (included in PresolveRemovedRows).
+	PresolveDuplicateRows int
 	// RootBound is the LP bound at the root after cuts (model's sense); on the
 	// facility-location path the root's Lagrangian bound.
 	RootBound float64
@@ -89,6 +92,9 @@ type Stats struct {
 	// SubgradientIterations counts the Lagrangian dual iterations of the facility-location
 	// path.
 	SubgradientIterations int64
+	// RINSCalls counts the RINS sub-MIPs solved, RINSImprovements those that improved the
+	// incumbent (rins.go).
+	RINSCalls, RINSImprovements int
 	// NumericalFailures counts the LPs (root or nodes) the simplex could not solve to a
 	// verified verdict even from scratch; when nonzero and the search could not finish
 	// its proof (status limit or feasible), Solve returns ErrNumerical.

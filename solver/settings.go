@@ -40,6 +40,10 @@ type Settings struct {
 	Hooks Hooks
 	// NoPresolve switches presolve off.
 	NoPresolve bool
+	// NoCuts switches the knapsack cover cuts at the root off.
+	NoCuts bool
+	// NoRINS switches the RINS heuristic (relaxation induced neighbourhood search) off.
+	NoRINS bool
 	// NoStructure switches the structure-exploiting paths off (capacitated facility
 	// location is then solved by the general LP-based branch and bound).
 	NoStructure bool
