@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"networx/solver"
 )
@@ -287,7 +288,7 @@ func Expand(ctx context.Context, e *ExpansionInput, set solver.Settings) (*Expan
 	}
 	if res.Status == solver.StatusInfeasible {
 		out.Reasons = e.explain()
-		return out, fmt.Errorf("%w: %s", ErrInfeasible, joinReasons(out.Reasons))
+		return out, fmt.Errorf("%w: %s", ErrInfeasible, strings.Join(out.Reasons, "; "))
 	}
 	if res.Status == solver.StatusUnbounded || errors.Is(err, solver.ErrUnbounded) {
 		return out, fmt.Errorf("solve expansion: the solver reported the model unbounded, which a model with non-negative costs and bounded columns cannot be: %w", solver.ErrUnbounded)
@@ -299,17 +300,6 @@ func Expand(ctx context.Context, e *ExpansionInput, set solver.Settings) (*Expan
 		e.extract(lay, res.X, out)
 	}
 	return out, nil
-}
-
-func joinReasons(r []string) string {
-	s := ""
-	for k, v := range r {
-		if k > 0 {
-			s += "; "
-		}
-		s += v
-	}
-	return s
 }
 
 func (e *ExpansionInput) extract(lay *expLayout, x []float64, out *Expansion) {

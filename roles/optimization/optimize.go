@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime/debug"
 	"sort"
+	"strings"
 
 	"networx/solver"
 )
@@ -63,7 +64,7 @@ func (in *instance) solve(ctx context.Context, nOpen int, opt Options) (*Result,
 	if res.Status == solver.StatusInfeasible {
 		out.Status = "infeasible"
 		out.Reasons = in.diagnose(ctx, nOpen, opt)
-		return out, fmt.Errorf("%w: %s", ErrInfeasible, joinReasons(out.Reasons))
+		return out, fmt.Errorf("%w: %s", ErrInfeasible, strings.Join(out.Reasons, "; "))
 	}
 	if res.Status == solver.StatusUnbounded || errors.Is(err, solver.ErrUnbounded) {
 		// Every cost is non-negative and every column bounded: the model cannot be
@@ -77,17 +78,6 @@ func (in *instance) solve(ctx context.Context, nOpen int, opt Options) (*Result,
 		in.extract(lay, res.X, out)
 	}
 	return out, nil
-}
-
-func joinReasons(r []string) string {
-	s := ""
-	for k, v := range r {
-		if k > 0 {
-			s += "; "
-		}
-		s += v
-	}
-	return s
 }
 
 // SolverVersion identifies the solver build: the module version and VCS revision.

@@ -202,10 +202,16 @@ where tenant_id = $1 and id = $2 returning `+projectColumns, tenantOf(r), p.ID, 
 // deleteProject removes the project with its scenarios and file records. The stored
 // blobs stay until the bucket's lifecycle rule removes them (docs/api.md).
 func (s *Server) deleteProject(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("project")
+	s.deleteOwned(w, r, "projects", "project", r.PathValue("project"))
+}
+
+// deleteOwned deletes the row id of table if it belongs to the caller's tenant, answering
+// 204, or 404 naming the resource when there is no such row for this tenant. table is
+// always one of the API's own table names, never user input.
+func (s *Server) deleteOwned(w http.ResponseWriter, r *http.Request, table, resource, id string) {
 	var n int64
 	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		tag, err := q.Exec(ctx, `delete from projects where tenant_id = $1 and id = $2`, tenantOf(r), id)
+		tag, err := q.Exec(ctx, `delete from `+table+` where tenant_id = $1 and id = $2`, tenantOf(r), id)
 		n = tag.RowsAffected()
 		return err
 	})
@@ -214,7 +220,7 @@ func (s *Server) deleteProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if n == 0 {
-		notFound(w, r, "project", id)
+		notFound(w, r, resource, id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -322,20 +322,5 @@ where tenant_id = $1 and id = $2 returning `+scenarioColumns, tenantOf(r), id, s
 }
 
 func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("scenario")
-	var n int64
-	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		tag, err := q.Exec(ctx, `delete from scenarios where tenant_id = $1 and id = $2`, tenantOf(r), id)
-		n = tag.RowsAffected()
-		return err
-	})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if n == 0 {
-		notFound(w, r, "scenario", id)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.deleteOwned(w, r, "scenarios", "scenario", r.PathValue("scenario"))
 }
