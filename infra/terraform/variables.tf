@@ -74,7 +74,7 @@ variable "visibility_timeout_seconds" {
 }
 
 variable "worker_queues" {
-  description = "Queues that get a worker service. All three by default; a build without the files or capacity handlers exits at start on those queues (see docs/deployment.md)."
+  description = "Queues that get a worker service. All three by default; every queue has job kinds (see docs/jobs.md)."
   type        = list(string)
   default     = ["optimization", "files", "capacity"]
 }
