@@ -100,21 +100,13 @@ func (s *Server) listDatasets(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []datasetVersion
 	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		items = items[:0]
 		rows, err := q.Query(ctx, `select `+versionColumns+` from dataset_versions
 where tenant = $1 and dataset = $2 and status <> 'loading' and id < $3 order by id desc limit $4`, tenantOf(r), p.ID, before, limit+1)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVersion(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, v)
-		}
-		return rows.Err()
+		items, err = pgx.CollectRows(rows, collect(scanVersion))
+		return err
 	})
 	if isUndefinedTable(err) {
 		err = nil

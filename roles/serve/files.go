@@ -389,21 +389,13 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []fileRow
 	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		rows = rows[:0]
 		rs, err := q.Query(ctx, `select `+fileColumns+` from files where tenant_id = $1 and project_id = $2
 and (created_at, id) < ($3, $4) order by created_at desc, id desc limit $5`, tenantOf(r), p.ID, c.At, c.ID, limit+1)
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
-		for rs.Next() {
-			f, err := scanFile(rs)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, f)
-		}
-		return rs.Err()
+		rows, err = pgx.CollectRows(rs, collect(scanFile))
+		return err
 	})
 	if err != nil {
 		s.serverError(w, r, err)

@@ -126,21 +126,13 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []project
 	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		items = items[:0]
 		rows, err := q.Query(ctx, `select `+projectColumns+` from projects where tenant_id = $1 and (created_at, id) < ($2, $3)
 order by created_at desc, id desc limit $4`, tenantOf(r), c.At, c.ID, limit+1)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanProject(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, p)
-		}
-		return rows.Err()
+		items, err = pgx.CollectRows(rows, collect(scanProject))
+		return err
 	})
 	if err != nil {
 		s.serverError(w, r, err)
@@ -224,4 +216,9 @@ func (s *Server) deleteOwned(w http.ResponseWriter, r *http.Request, table, reso
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// collect adapts a row scanner to pgx.CollectRows.
+func collect[T any](scan func(pgx.Row) (T, error)) pgx.RowToFunc[T] {
+	return func(row pgx.CollectableRow) (T, error) { return scan(row) }
 }

@@ -246,22 +246,14 @@ func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []scenario
 	err := s.api.DB.Retry(r.Context(), func(ctx context.Context, q storage.Querier) error {
-		items = items[:0]
 		rows, err := q.Query(ctx, `select `+scenarioColumns+` from scenarios
 where tenant_id = $1 and project_id = $2 and (created_at, id) < ($3, $4)
 order by created_at desc, id desc limit $5`, tenantOf(r), p.ID, c.At, c.ID, limit+1)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			sc, err := scanScenario(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, sc)
-		}
-		return rows.Err()
+		items, err = pgx.CollectRows(rows, collect(scanScenario))
+		return err
 	})
 	if err != nil {
 		s.serverError(w, r, err)
