@@ -3,7 +3,6 @@ package infra_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -99,24 +98,7 @@ func (s *stack) startRedis() string {
 // run runs networx with args to the end and returns its stdout and exit code.
 func (s *stack) run(args ...string) (string, int) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = s.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		s.t.Fatalf("run networx %v: %v", args, err)
-	}
-	if code != 0 {
-		s.t.Logf("networx %v exited %d: %s", args, code, strings.TrimSpace(stderr.String()))
-	}
-	return strings.TrimSpace(stdout.String()), code
+	return clitest.Run(s.t, s.bin, s.env, args...)
 }
 
 // mustRun is run for a command that must succeed.

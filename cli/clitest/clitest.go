@@ -3,13 +3,18 @@
 package clitest
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // EnvBinary names a prebuilt networx binary to test instead of building one.
@@ -47,6 +52,31 @@ func Binary(t testing.TB) string {
 		t.Fatal(build.err)
 	}
 	return build.path
+}
+
+// Run runs bin with args and env to the end (at most two minutes) and returns its trimmed
+// stdout and exit code; stderr is logged when the command fails. A command that cannot be
+// started fails the test.
+func Run(t testing.TB, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run networx %v: %v", args, err)
+	}
+	if code != 0 && stderr.Len() > 0 {
+		t.Logf("networx %v exited %d: %s", args, code, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(stdout.String()), code
 }
 
 // SmallMPS is a MIP with a known optimum: maximize 5a + 4b + 3c subject to

@@ -2,10 +2,8 @@ package work_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -177,24 +175,7 @@ func (s *stack) stopRedis() {
 // the command fails.
 func (s *stack) cli(args ...string) (string, int) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = s.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		s.t.Fatalf("run networx %v: %v", args, err)
-	}
-	if code != 0 && stderr.Len() > 0 {
-		s.t.Logf("networx %v exited %d: %s", args, code, strings.TrimSpace(stderr.String()))
-	}
-	return strings.TrimSpace(stdout.String()), code
+	return clitest.Run(s.t, s.bin, s.env, args...)
 }
 
 // worker is one networx work process.
