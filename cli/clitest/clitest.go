@@ -5,6 +5,7 @@ package clitest
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -82,32 +83,11 @@ func Run(t testing.TB, bin string, env []string, args ...string) (string, int) {
 // SmallMPS is a MIP with a known optimum: maximize 5a + 4b + 3c subject to
 // 2a + 3b + c <= 5, 4a + b + 2c <= 11, 3a + 4b + 2c <= 8, a, b, c integer >= 0.
 // Optimum 13 at a=2, b=0, c=1.
-const SmallMPS = `NAME          SMALL
-OBJSENSE
-    MAX
-ROWS
- N  obj
- L  c1
- L  c2
- L  c3
-COLUMNS
-    MARKER                 'MARKER'                 'INTORG'
-    a         obj       5.0   c1        2.0
-    a         c2        4.0   c3        3.0
-    b         obj       4.0   c1        3.0
-    b         c2        1.0   c3        4.0
-    c         obj       3.0   c1        1.0
-    c         c2        2.0   c3        2.0
-    MARKER                 'MARKER'                 'INTEND'
-RHS
-    rhs       c1        5.0   c2        11.0
-    rhs       c3        8.0
-BOUNDS
- UP bnd       a         10
- UP bnd       b         10
- UP bnd       c         10
-ENDATA
-`
+//
+// The text is testdata/small.mps, which scripts/restore-check.sh submits too.
+//
+//go:embed testdata/small.mps
+var SmallMPS string
 
 // SmallMPSOptimum is the optimal objective of SmallMPS.
 const SmallMPSOptimum = 13.0
