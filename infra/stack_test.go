@@ -162,7 +162,7 @@ func (s *stack) get(addr, path string) (int, string) {
 }
 
 // smallMPS is the shared test model; its optimum is 13.
-const smallMPS = clitest.SmallMPS
+var smallMPS = clitest.SmallMPS
 
 // solveJobs submits n solve jobs of smallMPS and waits for each to succeed; a worker must
 // be running.

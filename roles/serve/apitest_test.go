@@ -290,7 +290,7 @@ values ($1, $2, 1, 'small.mps', 'x', 'ready', '{"sheets": []}') returning id`, t
 }
 
 // smallMPS is the shared test model; its optimum is 13.
-const smallMPS = clitest.SmallMPS
+var smallMPS = clitest.SmallMPS
 
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {

@@ -61,4 +61,4 @@ func knapsackMPS(t testing.TB, dir string, seed uint64, n, m int) string {
 }
 
 // smallMPS is the shared test model; its optimum is 13.
-const smallMPS = clitest.SmallMPS
+var smallMPS = clitest.SmallMPS
