@@ -18,7 +18,9 @@
 #     (status, objective, bound, gap, solver.seconds from the JSON)
 #   cbc M.mps -threads $THREADS -timeMode elapsed -sec $LIMIT -ratioGap G -solve -quit
 #   glpsol --freemps M.mps --tmlim $LIMIT --mipgap G -o M.glpsol.sol
-# A peer that finds no solution within the limit is reported as such. The table (time to
+# A peer that finds no solution within the limit is reported as such; a solver that did not
+# prove a looser gap within the limit is not run for a tighter one (it is reported skipped).
+# SOLVERS and KEEP=1 let solvers run at different times into one table. The table (time to
 # each gap, objective, ratios networx/cbc and networx/glpsol) goes into the "Models"
 # section of docs/benchmarks.md between its markers.
 #
@@ -43,7 +45,23 @@ instances=("$@")
 log() { echo "models: $*" >&2; }
 mkdir -p "$WORK/inst" "$WORK/logs"
 runs=$WORK/runs.csv
-echo "instance,solver,gap_target,status,seconds,objective,gap" >"$runs"
+# KEEP=1 keeps the rows of earlier runs in $runs for the instance/solver pairs not run now,
+# so that solvers can be run at different times (the table says when each row was run).
+if [ "${KEEP:-0}" = 1 ] && [ -s "$runs" ]; then
+	python3 - "$runs" "${instances[*]}" "$SOLVERS" <<'PY'
+import csv, sys
+path, insts, solvers = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+rows = [r for r in csv.DictReader(open(path)) if not (r["instance"] in insts and r["solver"] in solvers)]
+w = csv.DictWriter(open(path, "w", newline=""), fieldnames=["instance", "solver", "gap_target", "status", "seconds", "objective", "gap", "when", "load"])
+w.writeheader()
+for r in rows:
+    w.writerow({k: r.get(k, "") for k in w.fieldnames})
+PY
+else
+	echo "instance,solver,gap_target,status,seconds,objective,gap,when,load" >"$runs"
+fi
+# stamp: the time and 1-minute load average at the end of a run, appended to its row.
+stamp() { echo "$(date -u +%H:%MZ),$(cut -d' ' -f1 /proc/loadavg)"; }
 
 (cd "$root" && go build -o "$WORK/networx" . && go build -o "$WORK/gen" ./examples/gen)
 nx=$WORK/networx
@@ -83,14 +101,20 @@ for inst in "${instances[@]}"; do
 	set +e
 	"$nx" optimize "$path" --export-mps "$mps" --time-limit 1s --threads 1 --json >/dev/null 2>&1
 	set -e
-	for g in $GAPS; do
-		for s in $SOLVERS; do
+	for s in $SOLVERS; do
+		proved=1 # a solver that did not prove a looser gap in the limit cannot prove a tighter one
+		for g in $GAPS; do
 			out=$WORK/logs/$inst.$s.$g
+			if [ "$proved" = 0 ]; then
+				log "$inst: $s to gap $g skipped (it did not prove the looser gap within ${LIMIT}s)"
+				echo "$inst,$s,$g,skipped,,,,$(stamp)" >>"$runs"
+				continue
+			fi
 			log "$inst: $s to gap $g (limit ${LIMIT}s)"
 			case $s in
 			networx)
 				timed "$nx" optimize "$path" --json --threads "$THREADS" --time-limit "${LIMIT}s" --gap "$g" >"$out.json" 2>"$out.err"
-				python3 - "$out.json" "$inst" "$g" "$secs" >>"$runs" <<'PY'
+				row=$(python3 - "$out.json" "$inst" "$g" "$secs" <<'PY'
 import json, sys
 path, inst, g, secs = sys.argv[1:]
 try:
@@ -100,6 +124,9 @@ except Exception:
 st, obj, gap = d.get("status", "error"), d.get("objective"), d.get("gap")
 print(f"{inst},networx,{g},{st},{secs},{'' if obj is None else obj},{'' if gap is None else gap}")
 PY
+)
+				echo "$row,$(stamp)" >>"$runs"
+				st=$(echo "$row" | cut -d, -f4)
 				;;
 			cbc)
 				timed cbc "$mps" -threads "$THREADS" -timeMode elapsed -sec "$LIMIT" -ratioGap "$g" -solve -quit >"$out.log" 2>&1
@@ -109,7 +136,7 @@ PY
 				obj=$(sed -n 's/^Objective value: *\([-+0-9.eE]*\).*/\1/p' "$out.log" | tail -1)
 				[ "$st" = limit ] && [ -n "$obj" ] && st=feasible
 				[ "$st" = limit ] && obj=""
-				echo "$inst,cbc,$g,$st,$secs,$obj," >>"$runs"
+				echo "$inst,cbc,$g,$st,$secs,$obj,,$(stamp)" >>"$runs"
 				;;
 			glpsol)
 				rm -f "$out.sol"
@@ -126,9 +153,10 @@ PY
 				elif grep -q "TIME LIMIT EXCEEDED" "$out.log"; then
 					st=limit
 				fi
-				echo "$inst,glpsol,$g,$st,$secs,$obj," >>"$runs"
+				echo "$inst,glpsol,$g,$st,$secs,$obj,,$(stamp)" >>"$runs"
 				;;
 			esac
+			[ "$st" = optimal ] || proved=0
 		done
 	done
 done
@@ -137,6 +165,8 @@ python3 - "$runs" "$DOC" "$LIMIT" "$THREADS" <<'PY'
 import csv, sys, datetime
 runs, doc, limit, threads = sys.argv[1:]
 rows = list(csv.DictReader(open(runs)))
+def when(r):
+    return f'{r.get("when") or "?"} {r.get("load") or "?"}' if r else "-"
 def cell(r):
     if r is None:
         return "-"
@@ -146,11 +176,15 @@ def cell(r):
         return f'not reached ({r["status"]} at limit)'
     if r["status"] == "limit":
         return "no solution in the limit"
+    if r["status"] == "skipped":
+        return "not reached (looser gap not proved)"
     return r["status"]
 out = [f"Run {datetime.date.today()}: time limit {limit} s per solve, {threads} threads, wall seconds "
-       "to prove each gap (bench/models.sh). Ratio = networx time / peer time when both proved the gap.", "",
-       "| instance | gap | networx | objective | cbc | glpsol | networx/cbc | networx/glpsol |",
-       "|---|---|---|---|---|---|---|---|"]
+       "to prove each gap (bench/models.sh). Ratio = networx time / peer time when both proved the gap. "
+       "Each solve ran alone; the last column gives when each solver's run ended (UTC) and the 1-minute load "
+       "average then (2 cores).", "",
+       "| instance | gap | networx | objective | cbc | glpsol | networx/cbc | networx/glpsol | ended, load (networx; cbc; glpsol) |",
+       "|---|---|---|---|---|---|---|---|---|"]
 insts = []
 for r in rows:
     if (r["instance"], r["gap_target"]) not in insts:
@@ -164,7 +198,7 @@ for inst, g in insts:
             return f'{float(nx["seconds"]) / float(q["seconds"]):.2f}'
         return "-"
     obj = nx["objective"] if nx and nx["objective"] else "-"
-    out.append(f'| {inst} | {float(g)*100:g} % | {cell(nx)} | {obj} | {cell(by.get("cbc"))} | {cell(by.get("glpsol"))} | {ratio("cbc")} | {ratio("glpsol")} |')
+    out.append(f'| {inst} | {float(g)*100:g} % | {cell(nx)} | {obj} | {cell(by.get("cbc"))} | {cell(by.get("glpsol"))} | {ratio("cbc")} | {ratio("glpsol")} | {"; ".join(when(by.get(p)) for p in ("networx", "cbc", "glpsol"))} |')
 text = "\n".join(out)
 print(text)
 if doc == "-":
