@@ -41,8 +41,9 @@ canonical CSV files (facilities.csv, destinations.csv, demand.csv and optionally
 shipments.csv, skus.csv, forecast.csv, settings.csv; docs/models.md), solves the
 facility-location model (single period, fixed lease or rolling lease, chosen from the years
 and the lease_years setting) with the built-in solver, and prints the optimality
-certificate: status, objective, bound and gap. With SKUs and capacity settings it also plans
-space and inventory. No service is needed.
+certificate: status, objective, bound and gap. With a skus dataset it also plans space and
+inventory; capacity data missing from such an input is an error (exit 1) reported after the
+network results are written and printed. No service is needed.
 
 --out writes the results workbook (sheets Summary, Facilities, Assignments, Yearly costs,
 Sweep, Capacity, Inventory, Inputs and settings). --json prints one JSON object, the
@@ -150,16 +151,31 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 		return fail(err)
 	}
 	settings.Progress = nil
-	plan, planErr := planCapacity(ctx, in, res, settings)
+	// The capacity plan follows a finished network solve, as in the optimize job: an
+	// interrupted run stops.
+	var plan *capacity.Result
+	var note string
+	var perr, planErr error
+	if ctx.Err() == nil {
+		plan, perr = capacity.PlanCanon(ctx, in, res, settings)
+		note, planErr = capacity.Outcome(perr)
+	} else {
+		note = "not planned: interrupted"
+	}
 	if o.out != "" {
-		if werr := report.WriteFile(o.out, report.Book{Result: res, Sweep: sw, Capacity: plan, CapacityNote: noteOf(planErr), Input: in}); werr != nil {
+		if werr := report.WriteFile(o.out, report.Book{Result: res, Sweep: sw, Capacity: plan, CapacityNote: note, Input: in}); werr != nil {
 			return fail(werr)
 		}
 	}
 	code := exitCodeOf(res.Status, ctx.Err() != nil)
 	if o.json {
-		out := optimizeJSON{Result: res, Sweep: sw, Capacity: plan, CapacityNote: noteOf(planErr)}
-		if err != nil {
+		out := optimizeJSON{Result: res, Sweep: sw, Capacity: plan, CapacityNote: note}
+		switch {
+		case err != nil && !errors.Is(err, optimization.ErrInfeasible):
+			out.Error = err.Error()
+		case planErr != nil:
+			out.Error = planErr.Error()
+		case err != nil:
 			out.Error = err.Error()
 		}
 		b, jerr := json.Marshal(out)
@@ -168,7 +184,7 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
-		writeCertificate(stdout, res, sw, plan, planErr, o.out)
+		writeCertificate(stdout, res, sw, plan, note, o.out)
 		if err != nil && res.Status == "infeasible" {
 			fmt.Fprintf(stdout, "Why:\n")
 			for _, r := range res.Reasons {
@@ -179,25 +195,20 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 	if err != nil && !errors.Is(err, optimization.ErrInfeasible) {
 		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	if planErr != nil && !errors.Is(planErr, errNoCapacityData) && code == ExitOK {
-		// The input asked for capacity planning (it has SKUs): no plan is an answer only
-		// when no choice of space covers the requirement; missing data is an error.
-		if errors.Is(planErr, capacity.ErrInfeasible) {
-			return &ExitError{Code: ExitInfeasible, Err: fmt.Errorf("capacity plan: %w", planErr)}
-		}
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("capacity plan: %w", planErr)}
+	if planErr != nil {
+		// The input asked for a capacity plan (it has SKUs) that its data cannot make: an
+		// error whatever the network's status, after the network results are delivered
+		// (the optimize job fails the same way; docs/models.md).
+		return &ExitError{Code: ExitFailure, Err: planErr}
+	}
+	if errors.Is(perr, capacity.ErrInfeasible) && code == ExitOK {
+		// No choice of space covers the requirement: an answer, with its reasons.
+		return &ExitError{Code: ExitInfeasible, Err: fmt.Errorf("capacity plan: %w", perr)}
 	}
 	if code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil
-}
-
-func noteOf(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 func exitCodeOf(status string, interrupted bool) int {
@@ -237,29 +248,6 @@ func money(v optimization.Num) string {
 	return "$" + strconv.FormatFloat(f, 'f', 2, 64)
 }
 
-// errNoCapacityData says why no capacity plan is made for an input without SKUs.
-var errNoCapacityData = errors.New("the input has no skus dataset (capacity and inventory planning need skus, a forecast or demand, the sizes of the existing facilities, space_options and the capacity settings; docs/models.md)")
-
-// planCapacity makes the capacity and inventory plan of an input that has SKUs, with the
-// network result's open facilities and assignments (none when the network is infeasible).
-func planCapacity(ctx context.Context, in *canon.Input, res *optimization.Result, settings solver.Settings) (*capacity.Result, error) {
-	if len(in.SKUs) == 0 {
-		return nil, errNoCapacityData
-	}
-	if res == nil || len(res.Assignments) == 0 {
-		res = nil
-	}
-	cin, err := capacity.FromCanon(in, res)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := capacity.Plan(ctx, cin, settings)
-	if plan == nil {
-		return nil, err
-	}
-	return plan, err
-}
-
 func peakSqft(p *capacity.Result) float64 {
 	peak := 0.0
 	for _, s := range p.Space {
@@ -268,7 +256,7 @@ func peakSqft(p *capacity.Result) float64 {
 	return peak
 }
 
-func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.SweepResult, plan *capacity.Result, planErr error, out string) {
+func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.SweepResult, plan *capacity.Result, note, out string) {
 	if sw != nil {
 		fmt.Fprintf(w, "Sweep (open facilities: total cost):\n")
 		for _, p := range sw.Points {
@@ -294,8 +282,8 @@ func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.Sw
 		fmt.Fprintf(w, "Capacity:   %s, space cost %s (3PL %s, one-off %s), peak requirement %.0f sq ft\n", plan.Status, money(plan.Objective),
 			money(optimization.Num(plan.Expansion.Costs.ThirdParty)), money(optimization.Num(plan.Expansion.Costs.OneOff)), peakSqft(plan))
 	}
-	if planErr != nil {
-		fmt.Fprintf(w, "Capacity:   not planned: %v\n", planErr)
+	if note != "" {
+		fmt.Fprintf(w, "Capacity:   %s\n", note)
 	}
 	if out != "" {
 		fmt.Fprintf(w, "Results:    %s\n", out)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -215,6 +216,53 @@ func TestOptimizeExampleData(t *testing.T) {
 	}
 	if math.Abs(objectives[0]-objectives[1]) > 1e-6*objectives[0] {
 		t.Errorf("workbook objective %v, CSV objective %v: the two loaders disagree", objectives[0], objectives[1])
+	}
+}
+
+// TestOptimizeMissingCapacityData runs an input with SKUs but without the capacity data:
+// the network results are printed and written, then the run exits 1 naming what is
+// missing, as the optimize job fails with its results kept (docs/models.md).
+func TestOptimizeMissingCapacityData(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"facilities.csv":   "name,lat,lon,kind,fixed_cost\nExample DC,40,-90,existing,100\nExample site,35,-100,candidate,100\n",
+		"destinations.csv": "name,lat,lon\nExample customer,41,-91\nExample customer 2,36,-99\n",
+		"demand.csv":       "destination,units\nExample customer,1000\nExample customer 2,500\n",
+		"skus.csv":         "sku,annual_units,units_per_case,cases_per_pallet,unit_cost\nEXAMPLE-1,600,6,40,10\n",
+		"settings.csv":     "key,value\ncost_per_unit_mile,0.01\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := `facilities.csv row 2 column size_sqft: existing facility "Example DC" has no size`
+	book := filepath.Join(t.TempDir(), "results.xlsx")
+	var stdout, stderr bytes.Buffer
+	err := runOptimize(context.Background(), dir, optimizeOptions{json: true, threads: 1, out: book}, &stdout, &stderr)
+	var exit *ExitError
+	if !errors.As(err, &exit) || exit.Code != ExitFailure || !strings.Contains(err.Error(), "capacity plan: ") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("error %v, want exit %d naming the missing size", err, ExitFailure)
+	}
+	var out optimizeJSON
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || out.Result == nil {
+		t.Fatalf("--json output %q is not one result object: %v", stdout.String(), err)
+	}
+	if out.Status != "optimal" || len(out.OpenFacilities) == 0 || out.Capacity != nil ||
+		!strings.Contains(out.CapacityNote, missing) || !strings.Contains(out.Error, missing) {
+		t.Errorf("result: status %s, open %v, capacity %v, note %q, error %q", out.Status, out.OpenFacilities, out.Capacity, out.CapacityNote, out.Error)
+	}
+	checkWorkbook(t, book, *out.Result)
+
+	// Without --json the certificate is printed before the error.
+	stdout.Reset()
+	err = runOptimize(context.Background(), dir, optimizeOptions{threads: 1}, &stdout, &stderr)
+	if !errors.As(err, &exit) || exit.Code != ExitFailure {
+		t.Fatalf("error %v, want exit %d", err, ExitFailure)
+	}
+	for _, w := range []string{"Status:     optimal", "Capacity:   not planned: ", missing} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout.String())
+		}
 	}
 }
 

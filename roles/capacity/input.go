@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 
 	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
+	"networx/solver"
 )
 
 // SKU is one item: its base-year units give its share of the volume mix.
@@ -331,6 +333,48 @@ func FromCanon(in *canon.Input, res *optimization.Result) (*Input, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// ErrNoSKUs is PlanCanon's answer for an input without a skus dataset: it asks for no
+// capacity plan, which is not a failure.
+var ErrNoSKUs = errors.New("the input has no skus dataset (capacity and inventory planning need skus, a forecast or demand, the sizes of the existing facilities, space_options and the capacity settings; docs/models.md)")
+
+// PlanCanon is the capacity and inventory plan that follows a network solve (networx
+// optimize and the optimize and sweep jobs): for a loaded input with SKUs, the volume
+// split by the network result's open facilities and assignments, or network-wide when
+// res is nil or has no assignments (an infeasible network). An input without SKUs returns
+// ErrNoSKUs; missing or invalid client data an error wrapping ErrInput that names the
+// file or sheet, the row and the column; otherwise it returns as Plan (a plan with an
+// error wrapping ErrInfeasible when no choice of space covers the requirement).
+func PlanCanon(ctx context.Context, in *canon.Input, res *optimization.Result, set solver.Settings) (*Result, error) {
+	if len(in.SKUs) == 0 {
+		return nil, ErrNoSKUs
+	}
+	if res != nil && len(res.Assignments) == 0 {
+		res = nil
+	}
+	cin, err := FromCanon(in, res)
+	if err != nil {
+		return nil, err
+	}
+	return Plan(ctx, cin, set)
+}
+
+// Outcome sorts the error of PlanCanon, the same way for networx optimize and the model
+// jobs (docs/models.md): without SKUs no plan is asked for (a note, no failure); a plan
+// that no choice of space covers is an answer (the plan says infeasible, with reasons);
+// anything else, above all missing client data, is a failure the run must report after
+// delivering the network results. note says why there is no plan (or why it failed).
+func Outcome(err error) (note string, failure error) {
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, ErrNoSKUs):
+		return "not planned: " + err.Error(), nil
+	case errors.Is(err, ErrInfeasible):
+		return err.Error(), nil
+	}
+	return "not planned: " + err.Error(), fmt.Errorf("capacity plan: %w", err)
 }
 
 // Volumes returns the network's volume by year: the demand of each year, or with a

@@ -2,8 +2,6 @@ package capacity
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 
 	"networx/solver"
@@ -149,8 +147,5 @@ func Plan(ctx context.Context, in *Input, set solver.Settings) (*Result, error) 
 	}
 	out.Expansion = exp
 	out.Status, out.Reasons, out.Objective, out.Bound, out.Gap = exp.Status, exp.Reasons, exp.Objective, exp.Bound, exp.Gap
-	if err != nil && !errors.Is(err, ErrInfeasible) {
-		return out, fmt.Errorf("capacity plan: %w", err)
-	}
 	return out, err
 }

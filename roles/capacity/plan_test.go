@@ -354,3 +354,79 @@ func TestFromCanon(t *testing.T) {
 		t.Errorf("loads %+v existing %+v", p.Loads, p.Existing)
 	}
 }
+
+// TestPlanCanon runs the plan that follows a network solve on CSV folders, and sorts its
+// outcome as networx optimize and the optimize job do: no SKUs is a note, missing data a
+// failure, a requirement no space covers an answer.
+func TestPlanCanon(t *testing.T) {
+	t.Parallel()
+	network := map[string]string{
+		"facilities.csv":   "name,lat,lon,kind,size_sqft\nDC A,40,-90,existing,100000\n",
+		"destinations.csv": "name,lat,lon\nX,41,-91\n",
+		"demand.csv":       "destination,units\nX,1000000\n",
+	}
+	skus := "sku,annual_units,units_per_case,cases_per_pallet,unit_cost\nS1,600,6,40,10\nS2,400,12,30,5\n"
+	settings := "key,value\ncost_per_unit_mile,0.01\nlead_time_days,10\nreview_period_days,7\ndemand_cv,0.5\ncarrying_rate,0.25\n" +
+		"third_party_cost_per_sqft_year,12\nthird_party_max_share,0.5\n"
+	tests := []struct {
+		name      string
+		edit      map[string]string
+		status    string // of the plan; "" for none
+		wantErr   error
+		note      string
+		failure   string
+		noFailure bool
+	}{
+		{name: "planned", edit: map[string]string{"skus.csv": skus, "settings.csv": settings}, status: "optimal", noFailure: true},
+		{name: "no skus", edit: map[string]string{"settings.csv": "key,value\ncost_per_unit_mile,0.01\n"}, wantErr: capacity.ErrNoSKUs,
+			note: "not planned: the input has no skus dataset", noFailure: true},
+		{name: "missing data", edit: map[string]string{"skus.csv": skus, "settings.csv": "key,value\ncost_per_unit_mile,0.01\n",
+			"facilities.csv": "name,lat,lon,kind\nDC A,40,-90,existing\n"}, wantErr: capacity.ErrInput,
+			note: "not planned: ", failure: `capacity plan: invalid capacity input: facilities.csv row 2 column size_sqft: existing facility "DC A" has no size`},
+		{name: "no space covers", edit: map[string]string{"skus.csv": skus, "facilities.csv": "name,lat,lon,kind,size_sqft\nDC A,40,-90,existing,10\n",
+			"settings.csv": strings.Replace(settings, "third_party_max_share,0.5", "third_party_max_share,0", 1)},
+			status: "infeasible", wantErr: capacity.ErrInfeasible, note: "no expansion plan covers", noFailure: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			files := map[string]string{}
+			for k, v := range network {
+				files[k] = v
+			}
+			for k, v := range tc.edit {
+				files[k] = v
+			}
+			for name, body := range files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in, err := canon.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := capacity.PlanCanon(context.Background(), in, nil, exact)
+			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Fatalf("error %v, want %v", err, tc.wantErr)
+			}
+			switch {
+			case plan == nil && tc.status != "":
+				t.Errorf("no plan, want one with status %q", tc.status)
+			case plan != nil && plan.Status != tc.status:
+				t.Errorf("plan status %q, want %q", plan.Status, tc.status)
+			}
+			note, failure := capacity.Outcome(err)
+			if !strings.Contains(note, tc.note) {
+				t.Errorf("note %q, want it to contain %q", note, tc.note)
+			}
+			switch {
+			case tc.noFailure && failure != nil:
+				t.Errorf("failure %v, want none", failure)
+			case !tc.noFailure && (failure == nil || !strings.Contains(failure.Error(), tc.failure)):
+				t.Errorf("failure %v, want one containing %q", failure, tc.failure)
+			}
+		})
+	}
+}

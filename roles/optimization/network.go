@@ -161,6 +161,41 @@ func where(src string) string {
 	return src + ": "
 }
 
+// Validate checks the settings and returns every problem found, joined and wrapping
+// ErrInput. Network.Validate applies it; a scenario's settings merged onto an input's are
+// checked with it too (ScenarioSettings.Apply).
+func (s Settings) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: settings: %s", ErrInput, fmt.Sprintf(format, args...)))
+	}
+	if s.Circuity < 0 || math.IsNaN(s.Circuity) || (s.Circuity > 0 && s.Circuity < 1) {
+		bad("circuity %v must be at least 1 (0 means the default %v)", s.Circuity, DefaultCircuity)
+	}
+	if s.LeaseYears < 0 {
+		bad("lease_years %d is negative", s.LeaseYears)
+	}
+	if s.MinOpen < 0 || s.MaxOpen < 0 {
+		bad("min_open %d and max_open %d must not be negative", s.MinOpen, s.MaxOpen)
+	}
+	if s.MaxOpen > 0 && s.MinOpen > s.MaxOpen {
+		bad("min_open %d exceeds max_open %d", s.MinOpen, s.MaxOpen)
+	}
+	if !finiteNonNeg(s.ServiceRadius) {
+		bad("service_radius %v must be a non-negative number of miles", s.ServiceRadius)
+	}
+	if s.ServiceRadius > 0 && !(s.ServiceShare > 0 && s.ServiceShare <= 1) {
+		bad("service_share %v must be in (0, 1] when service_radius is set", s.ServiceShare)
+	}
+	if s.ServiceRadius == 0 && s.ServiceShare != 0 {
+		bad("service_share %v is set but service_radius is not", s.ServiceShare)
+	}
+	if !finiteNonNeg(s.CostPerUnitMile) || !finiteNonNeg(s.FixedCostPerUnit) {
+		bad("cost_per_unit_mile %v and fixed_cost_per_unit %v must be non-negative numbers", s.CostPerUnitMile, s.FixedCostPerUnit)
+	}
+	return errors.Join(errs...)
+}
+
 // Validate checks the network and returns every problem found, each naming the row it
 // comes from, joined and wrapping ErrInput.
 func (n *Network) Validate() error {
@@ -168,30 +203,8 @@ func (n *Network) Validate() error {
 	bad := func(src, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: %s%s", ErrInput, where(src), fmt.Sprintf(format, args...)))
 	}
-	s := n.Settings
-	if s.Circuity < 0 || math.IsNaN(s.Circuity) || (s.Circuity > 0 && s.Circuity < 1) {
-		bad("settings", "circuity %v must be at least 1 (0 means the default %v)", s.Circuity, DefaultCircuity)
-	}
-	if s.LeaseYears < 0 {
-		bad("settings", "lease_years %d is negative", s.LeaseYears)
-	}
-	if s.MinOpen < 0 || s.MaxOpen < 0 {
-		bad("settings", "min_open %d and max_open %d must not be negative", s.MinOpen, s.MaxOpen)
-	}
-	if s.MaxOpen > 0 && s.MinOpen > s.MaxOpen {
-		bad("settings", "min_open %d exceeds max_open %d", s.MinOpen, s.MaxOpen)
-	}
-	if !finiteNonNeg(s.ServiceRadius) {
-		bad("settings", "service_radius %v must be a non-negative number of miles", s.ServiceRadius)
-	}
-	if s.ServiceRadius > 0 && !(s.ServiceShare > 0 && s.ServiceShare <= 1) {
-		bad("settings", "service_share %v must be in (0, 1] when service_radius is set", s.ServiceShare)
-	}
-	if s.ServiceRadius == 0 && s.ServiceShare != 0 {
-		bad("settings", "service_share %v is set but service_radius is not", s.ServiceShare)
-	}
-	if !finiteNonNeg(s.CostPerUnitMile) || !finiteNonNeg(s.FixedCostPerUnit) {
-		bad("settings", "cost_per_unit_mile %v and fixed_cost_per_unit %v must be non-negative numbers", s.CostPerUnitMile, s.FixedCostPerUnit)
+	if err := n.Settings.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 
 	if len(n.Facilities) == 0 {
@@ -305,6 +318,7 @@ func (n *Network) Validate() error {
 			bad(sh.Source, "cost, units and weight must be non-negative numbers")
 		}
 	}
+	s := n.Settings
 	mand := 0
 	for _, f := range n.Facilities {
 		if f.Mandatory {

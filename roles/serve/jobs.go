@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"networx/jobs"
+	"networx/roles/work"
 	"networx/storage"
 	"networx/storage/blob"
 )
@@ -49,29 +50,6 @@ const (
 // tenants/<tenant>/jobs/<id>/<name>.
 func ResultKey(tenant, jobID, name string) (string, error) {
 	return blob.Key(tenant, "jobs", jobID, name)
-}
-
-// ModelJobSettings are the record settings of optimize, sweep and capacity jobs. The
-// record's input_ref is the blob key of the file (the workbook). The solver fields are
-// those of roles/work's ModelSettings, which the model workers read; the rest say what
-// the job was submitted for.
-type ModelJobSettings struct {
-	TimeLimit string  `json:"time_limit,omitempty"`
-	RelGap    float64 `json:"rel_gap,omitempty"`
-	Threads   int     `json:"threads,omitempty"`
-	// ExportMPS asks the worker for the model as MPS (GET /jobs/{job}/result/model).
-	ExportMPS bool `json:"export_mps,omitempty"`
-	SweepMin  int  `json:"sweep_min,omitempty"`
-	SweepMax  int  `json:"sweep_max,omitempty"`
-
-	ProjectID  string `json:"project_id"`
-	ScenarioID string `json:"scenario_id"`
-	FileID     string `json:"file_id"`
-	// DatasetVersionID is the version the file's files job loaded, 0 when none yet.
-	DatasetVersionID int64 `json:"dataset_version_id,omitempty"`
-	// Scenario holds the settings the scenario sets; the rest are the defaults of
-	// GET /api/v1/settings/scenario.
-	Scenario ScenarioSettings `json:"scenario"`
 }
 
 // SweepRange is the range of facility counts a sweep solves, both ends included.
@@ -423,16 +401,9 @@ func (s *Server) prepareJob(ctx context.Context, tenant string, in submitInput) 
 		return jobs.NewJob{}, meta, http.StatusBadRequest, fmt.Errorf("scenario %s and file %s belong to different projects", sc.ID, f.ID)
 	}
 	meta.ScenarioID = sc.ID
-	ms := ModelJobSettings{ProjectID: f.ProjectID, ScenarioID: sc.ID, FileID: f.ID, Scenario: sc.Overrides, ExportMPS: true}
-	if v := sc.Overrides.TimeLimit; v != nil {
-		ms.TimeLimit = *v
-	}
-	if v := sc.Overrides.RelGap; v != nil {
-		ms.RelGap = *v
-	}
-	if v := sc.Overrides.Threads; v != nil {
-		ms.Threads = *v
-	}
+	// The record settings are those the model workers read (roles/work's ModelSettings):
+	// the scenario's settings go in whole, and the worker applies them.
+	ms := work.ModelSettings{ProjectID: f.ProjectID, ScenarioID: sc.ID, FileID: f.ID, Scenario: sc.Overrides, ExportMPS: true}
 	switch in.Kind {
 	case KindSweep:
 		var sr SweepRange

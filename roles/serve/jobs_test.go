@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"networx/examples/netgen"
 	"networx/jobs"
 	"networx/roles/work"
 )
@@ -114,7 +117,7 @@ func TestSubmitValidation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ms ModelJobSettings
+			var ms work.ModelSettings
 			if err := json.Unmarshal(rec.Settings, &ms); err != nil {
 				t.Fatal(err)
 			}
@@ -231,5 +234,74 @@ func TestCancelQueuedJob(t *testing.T) {
 	resp, raw := e.call(t, f.key, "GET", apiPrefix+"/jobs/"+f.job+"/result/workbook", nil, nil)
 	if resp.StatusCode != 404 || !strings.Contains(string(raw), `"code":"no_result"`) {
 		t.Errorf("workbook of a cancelled job without one: %d %s", resp.StatusCode, raw)
+	}
+}
+
+// TestModelJobAppliesScenario submits an optimize job through the API with a scenario
+// that sets min_open and runs roles/work's optimize handler on it: the results served by
+// GET /jobs/{job}/result open at least min_open facilities every year (the input's
+// settings alone have no lower bound and its optimum opens fewer) and record the
+// scenario's settings.
+func TestModelJobAppliesScenario(t *testing.T) {
+	e := newAPIEnv(t, envOptions{})
+	key := e.newKey(t, "acme")
+	var p project
+	e.mustJSON(t, key, "POST", apiPrefix+"/projects", map[string]any{"name": "network"}, 201, &p)
+	var sc scenario
+	e.mustJSON(t, key, "POST", apiPrefix+"/projects/"+p.ID+"/scenarios",
+		map[string]any{"name": "seven sites", "settings": map[string]any{"min_open": 7, "rel_gap": 1e-6, "node_limit": 100000}}, 201, &sc)
+	book := filepath.Join(t.TempDir(), "network.xlsx")
+	if err := netgen.Generate(netgen.Config{Seed: 5, Candidates: 6, Existing: 2, Destinations: 40, Shipments: 600, SKUs: 10}).WriteWorkbook(book); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, raw := e.upload(t, key, p.ID, "network.xlsx", string(body))
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, raw)
+	}
+	var fv fileView
+	if err := json.Unmarshal(raw, &fv); err != nil {
+		t.Fatal(err)
+	}
+	var jv jobView
+	e.mustJSON(t, key, "POST", apiPrefix+"/jobs", map[string]any{"kind": "optimize", "file_id": fv.ID, "scenario_id": sc.ID}, 202, &jv)
+
+	w, err := jobs.NewWorker(jobs.WorkerConfig{Concurrency: 1, ReceiveWait: 200 * time.Millisecond},
+		jobs.WorkerDeps{Queue: e.queues[jobs.QueueOptimization], Store: e.store, Redis: e.rdb,
+			Handlers: map[string]jobs.Handler{work.KindOptimize: work.OptimizeHandler(e.blob)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	}()
+	waitFor(t, 2*time.Minute, "the optimize job to end", func() bool {
+		e.mustJSON(t, key, "GET", apiPrefix+"/jobs/"+jv.ID, nil, 200, &jv)
+		return jv.Status.Terminal()
+	})
+	if jv.Status != jobs.StatusSucceeded {
+		t.Fatalf("job %s: %s", jv.Status, jv.Error)
+	}
+	var res work.ModelJSON
+	e.mustJSON(t, key, "GET", apiPrefix+"/jobs/"+jv.ID+"/result", nil, 200, &res)
+	if res.Result == nil || res.Status != "optimal" || len(res.OpenByYear) == 0 {
+		t.Fatalf("result %+v", res.Result)
+	}
+	for _, y := range res.OpenByYear {
+		if len(y.Facilities) < 7 {
+			t.Errorf("year %d: %d open, the scenario's min_open is 7", y.Year, len(y.Facilities))
+		}
+	}
+	if s := res.ScenarioSettings; s == nil || s.MinOpen == nil || *s.MinOpen != 7 || res.Solver.RelGap != 1e-6 || res.Solver.NodeLimit != 100000 {
+		t.Errorf("scenario settings %+v, solver %+v: want the scenario's min_open, rel_gap and node_limit", s, res.Solver)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -15,26 +14,6 @@ import (
 	"networx/roles/optimization"
 	"networx/storage"
 )
-
-// ScenarioSettings are the settings of a scenario (docs/models.md and MODELS.md): the
-// network model's and the solver's. A nil field means the default, shown by
-// scenarioSettingsCatalog and filled into every scenario answer.
-type ScenarioSettings struct {
-	BaseYear           *int     `json:"base_year,omitempty"`
-	Circuity           *float64 `json:"circuity,omitempty"`
-	LeaseYears         *int     `json:"lease_years,omitempty"`
-	MinOpen            *int     `json:"min_open,omitempty"`
-	MaxOpen            *int     `json:"max_open,omitempty"`
-	ServiceRadiusMiles *float64 `json:"service_radius_miles,omitempty"`
-	ServiceShare       *float64 `json:"service_share,omitempty"`
-	SingleSource       *bool    `json:"single_source,omitempty"`
-	CostPerUnitMile    *float64 `json:"cost_per_unit_mile,omitempty"`
-	FixedCostPerUnit   *float64 `json:"fixed_cost_per_unit,omitempty"`
-	TimeLimit          *string  `json:"time_limit,omitempty"`
-	RelGap             *float64 `json:"rel_gap,omitempty"`
-	NodeLimit          *int64   `json:"node_limit,omitempty"`
-	Threads            *int     `json:"threads,omitempty"`
-}
 
 // defaultRelGap is MODELS.md's solver default.
 const defaultRelGap = 1e-4
@@ -65,69 +44,9 @@ var scenarioCatalog = []settingDoc{
 	{"threads", "integer", 1, "solver threads, 1 to 64"},
 }
 
-// Validate returns every problem of the settings together.
-func (s ScenarioSettings) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("settings.%s: %s", key, fmt.Sprintf(format, args...)))
-	}
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	if v := s.BaseYear; v != nil && *v != 0 && (*v < 1900 || *v > 2200) {
-		bad("base_year", "want 0 or a year from 1900 to 2200, got %d", *v)
-	}
-	if v := s.Circuity; v != nil && (!finite(*v) || *v < 1 || *v > 5) {
-		bad("circuity", "want a number from 1 to 5 (road miles per straight-line mile), got %v", *v)
-	}
-	if v := s.LeaseYears; v != nil && (*v < 1 || *v > 100) {
-		bad("lease_years", "want 1 to 100 years, got %d", *v)
-	}
-	if v := s.MinOpen; v != nil && (*v < 0 || *v > 100000) {
-		bad("min_open", "want 0 to 100000, got %d", *v)
-	}
-	if v := s.MaxOpen; v != nil && (*v < 1 || *v > 100000) {
-		bad("max_open", "want 1 to 100000, got %d", *v)
-	}
-	if s.MinOpen != nil && s.MaxOpen != nil && *s.MinOpen > *s.MaxOpen {
-		bad("min_open", "%d is more than max_open %d", *s.MinOpen, *s.MaxOpen)
-	}
-	if v := s.ServiceRadiusMiles; v != nil && (!finite(*v) || *v <= 0 || *v > 25000) {
-		bad("service_radius_miles", "want a positive distance in miles, got %v", *v)
-	}
-	if v := s.ServiceShare; v != nil && (!finite(*v) || *v <= 0 || *v > 1) {
-		bad("service_share", "want a share in (0, 1], got %v", *v)
-	}
-	if (s.ServiceRadiusMiles == nil) != (s.ServiceShare == nil) {
-		bad("service_share", "service_radius_miles and service_share go together: set both or neither")
-	}
-	for key, v := range map[string]*float64{"cost_per_unit_mile": s.CostPerUnitMile, "fixed_cost_per_unit": s.FixedCostPerUnit} {
-		if v != nil && (!finite(*v) || *v < 0) {
-			bad(key, "want a non-negative number, got %v", *v)
-		}
-	}
-	if s.FixedCostPerUnit != nil && s.CostPerUnitMile == nil {
-		bad("fixed_cost_per_unit", "needs cost_per_unit_mile too")
-	}
-	if v := s.TimeLimit; v != nil {
-		d, err := time.ParseDuration(*v)
-		if err != nil || d <= 0 {
-			bad("time_limit", "want a positive duration like \"90s\" or \"5m\", got %q", *v)
-		}
-	}
-	if v := s.RelGap; v != nil && (!finite(*v) || *v < 0 || *v >= 1) {
-		bad("rel_gap", "want a number in [0, 1), got %v", *v)
-	}
-	if v := s.NodeLimit; v != nil && *v < 1 {
-		bad("node_limit", "want a positive number of nodes, got %d", *v)
-	}
-	if v := s.Threads; v != nil && (*v < 1 || *v > 64) {
-		bad("threads", "want 1 to 64, got %d", *v)
-	}
-	return errors.Join(errs...)
-}
-
-// Effective returns every setting, the defaults filled in (nil where the default is
-// "none"), keyed as in the catalog.
-func (s ScenarioSettings) Effective() map[string]any {
+// effectiveSettings returns every setting of s, the defaults filled in (nil where the
+// default is "none"), keyed as in the catalog.
+func effectiveSettings(s optimization.ScenarioSettings) map[string]any {
 	set := map[string]any{}
 	raw, _ := json.Marshal(s) // a struct of plain pointers always marshals
 	_ = json.Unmarshal(raw, &set)
@@ -149,14 +68,14 @@ type scenario struct {
 	Name      string         `json:"name"`
 	Settings  map[string]any `json:"settings"`
 	// Overrides are the settings set explicitly; the rest are defaults.
-	Overrides ScenarioSettings `json:"overrides"`
-	CreatedAt time.Time        `json:"created_at"`
-	UpdatedAt time.Time        `json:"updated_at"`
+	Overrides optimization.ScenarioSettings `json:"overrides"`
+	CreatedAt time.Time                     `json:"created_at"`
+	UpdatedAt time.Time                     `json:"updated_at"`
 }
 
 type scenarioInput struct {
-	Name     *string          `json:"name"`
-	Settings ScenarioSettings `json:"settings"`
+	Name     *string                       `json:"name"`
+	Settings optimization.ScenarioSettings `json:"settings"`
 }
 
 func (in scenarioInput) validate() error {
@@ -183,7 +102,7 @@ func scanScenario(row pgx.Row) (scenario, error) {
 	if err := json.Unmarshal(raw, &sc.Overrides); err != nil {
 		return sc, fmt.Errorf("decode settings of scenario %s: %w", sc.ID, err)
 	}
-	sc.Settings = sc.Overrides.Effective()
+	sc.Settings = effectiveSettings(sc.Overrides)
 	sc.CreatedAt, sc.UpdatedAt = sc.CreatedAt.UTC(), sc.UpdatedAt.UTC()
 	return sc, nil
 }

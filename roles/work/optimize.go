@@ -33,7 +33,8 @@ const (
 )
 
 // ModelSettings are the settings of optimize, sweep and capacity jobs, stored as the
-// record's settings.
+// record's settings. It is the one definition of that JSON: roles/serve writes it for the
+// jobs submitted through the API.
 type ModelSettings struct {
 	// TimeLimit stops each solve with the best solution so far; zero means none (the job
 	// timeout still applies).
@@ -49,6 +50,17 @@ type ModelSettings struct {
 	// SweepMin..SweepMax is the range of open facilities of a sweep job (required there).
 	SweepMin int `json:"sweep_min,omitempty"`
 	SweepMax int `json:"sweep_max,omitempty"`
+	// Scenario holds the settings the job's scenario sets. Its network settings go on top
+	// of the input's settings dataset and its solver settings (time_limit, rel_gap,
+	// node_limit, threads) on top of the fields above: the scenario wins.
+	Scenario optimization.ScenarioSettings `json:"scenario,omitzero"`
+
+	// ProjectID, ScenarioID, FileID and DatasetVersionID say what a job submitted through
+	// the API was submitted for (DatasetVersionID 0: no version loaded yet).
+	ProjectID        string `json:"project_id,omitempty"`
+	ScenarioID       string `json:"scenario_id,omitempty"`
+	FileID           string `json:"file_id,omitempty"`
+	DatasetVersionID int64  `json:"dataset_version_id,omitempty"`
 }
 
 // Validate reports invalid settings for a job of kind.
@@ -69,16 +81,46 @@ func (s ModelSettings) Validate(kind string) error {
 	if kind != KindSweep && (s.SweepMin != 0 || s.SweepMax != 0) {
 		errs = append(errs, fmt.Errorf("sweep_min and sweep_max apply to sweep jobs only"))
 	}
+	if err := s.Scenario.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", s.scenarioName(), err))
+	}
 	return errors.Join(errs...)
 }
 
-func (s ModelSettings) solver(job *jobs.Job, steps func() (done, total int)) solver.Settings {
-	threads := s.Threads
-	if threads == 0 {
-		threads = 1
+// scenarioName names the scenario in messages.
+func (s ModelSettings) scenarioName() string {
+	if s.ScenarioID != "" {
+		return "scenario " + s.ScenarioID
 	}
-	limit := time.Duration(s.TimeLimit)
-	set := solver.Settings{TimeLimit: limit, RelGap: s.RelGap, Threads: threads, Seed: s.Seed}
+	return "scenario"
+}
+
+// solverSettings are the effective solver settings: the scenario's where it sets them.
+// The scenario's settings are valid (Validate).
+func (s ModelSettings) solverSettings() solver.Settings {
+	set := solver.Settings{TimeLimit: time.Duration(s.TimeLimit), RelGap: s.RelGap, Threads: s.Threads, Seed: s.Seed}
+	sc := s.Scenario
+	if sc.TimeLimit != nil {
+		set.TimeLimit, _ = time.ParseDuration(*sc.TimeLimit)
+	}
+	if sc.RelGap != nil {
+		set.RelGap = *sc.RelGap
+	}
+	if sc.NodeLimit != nil {
+		set.NodeLimit = *sc.NodeLimit
+	}
+	if sc.Threads != nil {
+		set.Threads = *sc.Threads
+	}
+	if set.Threads == 0 {
+		set.Threads = 1
+	}
+	return set
+}
+
+func (s ModelSettings) solver(job *jobs.Job, steps func() (done, total int)) solver.Settings {
+	set := s.solverSettings()
+	limit := set.TimeLimit
 	set.Progress = func(p solver.Progress) {
 		pr := solveProgress(p, limit)
 		if steps != nil {
@@ -117,9 +159,15 @@ const maxInputBytes = 4 << 30
 // sweep and the capacity plan (the `networx optimize --json` object).
 type ModelJSON struct {
 	*optimization.Result
-	Sweep        *optimization.SweepResult `json:"sweep,omitempty"`
-	Capacity     *capacity.Result          `json:"capacity,omitempty"`
-	CapacityNote string                    `json:"capacity_note,omitempty"`
+	Sweep *optimization.SweepResult `json:"sweep,omitempty"`
+	// Capacity is the capacity and inventory plan; CapacityNote says why there is none
+	// (or why it failed: the job then fails with the results written).
+	Capacity     *capacity.Result `json:"capacity,omitempty"`
+	CapacityNote string           `json:"capacity_note,omitempty"`
+	// ScenarioSettings are the settings the job's scenario set, applied on top of the
+	// input's settings and the job's solver settings; every other network setting is the
+	// input's (or its default). Absent when the scenario set none.
+	ScenarioSettings *optimization.ScenarioSettings `json:"scenario_settings,omitempty"`
 }
 
 // OptimizeHandler returns the handler of optimize jobs: the network model, then the
@@ -165,6 +213,14 @@ func modelHandler(store blob.Store, kind string) jobs.Handler {
 			}
 			return jobs.Result{}, jobs.Permanent(fmt.Errorf("read input %s: %w", job.InputRef, err))
 		}
+		st, err := set.Scenario.Apply(in.Network.Settings)
+		if err != nil {
+			return jobs.Result{}, jobs.Permanent(fmt.Errorf("%s settings: %s: %w", kind, set.scenarioName(), err))
+		}
+		in.Network.Settings = st
+		if keys := set.Scenario.NetworkKeys(); len(keys) > 0 {
+			job.Log.Info("scenario settings applied", "scenario_id", set.ScenarioID, "keys", strings.Join(keys, ","))
+		}
 		out := outputs{store: store, job: job, dir: dir}
 		switch kind {
 		case KindCapacity:
@@ -188,7 +244,7 @@ func (o outputs) network(ctx context.Context, in *canon.Input, set ModelSettings
 	if set.ExportMPS {
 		m, err := optimization.BuildModel(net, -1)
 		if err != nil {
-			return jobs.Result{}, jobs.Permanent(fmt.Errorf("build model: %w", err))
+			return jobs.Result{}, jobs.Permanent(set.withScenario(fmt.Errorf("build model: %w", err)))
 		}
 		mps = m
 	}
@@ -215,47 +271,58 @@ func (o outputs) network(ctx context.Context, in *canon.Input, set ModelSettings
 	case res == nil && ctx.Err() != nil:
 		return jobs.Result{Status: "cancelled"}, context.Cause(ctx)
 	case res == nil && errors.Is(err, optimization.ErrInput):
-		return jobs.Result{}, jobs.Permanent(err)
+		return jobs.Result{}, jobs.Permanent(set.withScenario(err))
 	case res == nil && errors.Is(err, optimization.ErrInfeasible):
 		// A sweep without any feasible point: the reasons are in the points.
 		return o.write(ctx, jobs.Result{Status: "infeasible"}, ModelJSON{Result: &optimization.Result{Version: optimization.ResultVersion,
-			Status: "infeasible", Objective: optimization.Num(math.NaN()), Bound: optimization.Num(math.NaN()), Gap: optimization.Num(math.NaN())}, Sweep: sw}, nil, mps)
+			Status: "infeasible", Objective: optimization.Num(math.NaN()), Bound: optimization.Num(math.NaN()), Gap: optimization.Num(math.NaN())},
+			Sweep: sw, ScenarioSettings: set.scenarioRecord()}, nil, mps)
 	case res == nil:
 		return jobs.Result{}, jobs.Permanent(fmt.Errorf("optimize %s: %w", o.job.InputRef, err))
 	case err != nil && !errors.Is(err, optimization.ErrInfeasible):
 		return jobs.Result{}, jobs.Permanent(fmt.Errorf("optimize %s: %w", o.job.InputRef, err))
 	}
-	doc := ModelJSON{Result: res, Sweep: sw}
+	doc := ModelJSON{Result: res, Sweep: sw, ScenarioSettings: set.scenarioRecord()}
+	var planErr error
 	if ctx.Err() == nil {
 		// The capacity plan follows a finished network solve only: a cancelled job stops.
 		o.job.Report(jobs.Progress{Step: "capacity plan", Percent: 99})
-		plan, perr := planCapacity(ctx, in, res, set.solver(o.job, nil))
-		doc.Capacity = plan
-		if perr != nil {
-			doc.CapacityNote = perr.Error()
-		}
+		var perr error
+		doc.Capacity, perr = capacity.PlanCanon(ctx, in, res, set.solver(o.job, nil))
+		doc.CapacityNote, planErr = capacity.Outcome(perr)
 	} else {
 		doc.CapacityNote = "not planned: the job was cancelled"
 	}
 	book := &report.Book{Result: res, Sweep: sw, Capacity: doc.Capacity, CapacityNote: doc.CapacityNote, Input: in}
 	r := jobs.Result{Status: res.Status, Objective: jobs.Float(float64(res.Objective)), Bound: jobs.Float(float64(res.Bound)), Gap: jobs.Float(float64(res.Gap))}
-	return o.write(ctx, r, doc, book, mps)
+	r, err = o.write(ctx, r, doc, book, mps)
+	if err == nil && planErr != nil && ctx.Err() == nil {
+		// The network results are written; the job fails because the input asked for a
+		// capacity plan (it has SKUs) that its data cannot make (docs/models.md).
+		return r, jobs.Permanent(planErr)
+	}
+	return r, err
 }
 
-// planCapacity plans capacity and inventory for an input with SKUs, using the network
-// result's open facilities and assignments; the error says why there is no plan.
-func planCapacity(ctx context.Context, in *canon.Input, res *optimization.Result, set solver.Settings) (*capacity.Result, error) {
-	if len(in.SKUs) == 0 {
-		return nil, errors.New("not planned: the input has no skus dataset")
+// withScenario adds to an input error the network settings the scenario set, when it set
+// any: a bound from the scenario may be what the input cannot meet (a min_open above the
+// number of facilities).
+func (s ModelSettings) withScenario(err error) error {
+	keys := s.Scenario.NetworkKeys()
+	if len(keys) == 0 || !errors.Is(err, optimization.ErrInput) {
+		return err
 	}
-	if len(res.Assignments) == 0 {
-		res = nil
+	return fmt.Errorf("%w (the input's settings with %s's %s on top)", err, s.scenarioName(), strings.Join(keys, ", "))
+}
+
+// scenarioRecord returns the scenario's settings for the results JSON, nil when it sets
+// none.
+func (s ModelSettings) scenarioRecord() *optimization.ScenarioSettings {
+	if s.Scenario == (optimization.ScenarioSettings{}) {
+		return nil
 	}
-	cin, err := capacity.FromCanon(in, res)
-	if err != nil {
-		return nil, err
-	}
-	return capacity.Plan(ctx, cin, set)
+	sc := s.Scenario
+	return &sc
 }
 
 func (o outputs) capacity(ctx context.Context, in *canon.Input, set ModelSettings) (jobs.Result, error) {

@@ -21,6 +21,7 @@ import (
 	"networx/jobs/queuetest"
 	"networx/roles/capacity"
 	capcheck "networx/roles/capacity/check"
+	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
 	"networx/roles/optimization/check"
 	"networx/roles/work"
@@ -199,6 +200,16 @@ func TestModelJobs(t *testing.T) {
 		{name: "bad csv", queue: jobs.QueueOptimization, kind: work.KindOptimize, ext: ".zip", input: zipOf(t, map[string]string{
 			"facilities.csv": "name,capacity\nA,lots\n", "destinations.csv": "name\nX\n", "demand.csv": "destination,units\nX,5\n"}),
 			set: exact, want: jobs.StatusFailed, errText: `facilities.csv row 2 column B (capacity): "lots" is not a number`},
+		{name: "invalid scenario", queue: jobs.QueueOptimization, kind: work.KindOptimize, ext: ".xlsx", input: book,
+			set:  work.ModelSettings{ScenarioID: "scn_x", Scenario: optimization.ScenarioSettings{Circuity: ptr(0.5)}},
+			want: jobs.StatusFailed, errText: "optimize settings: scenario scn_x: settings.circuity: want a number from 1 to 5"},
+		{name: "scenario against the input's settings", queue: jobs.QueueOptimization, kind: work.KindOptimize, ext: ".xlsx", input: book,
+			// The example's settings sheet has max_open 8.
+			set:  work.ModelSettings{Scenario: optimization.ScenarioSettings{MinOpen: ptr(9)}},
+			want: jobs.StatusFailed, errText: "the input's settings with the scenario's min_open on top: invalid network input: settings: min_open 9 exceeds max_open 8"},
+		{name: "scenario bound the input cannot meet", queue: jobs.QueueOptimization, kind: work.KindOptimize, ext: ".xlsx", input: book,
+			set:  work.ModelSettings{Scenario: optimization.ScenarioSettings{MinOpen: ptr(9), MaxOpen: ptr(9)}},
+			want: jobs.StatusFailed, errText: "min_open 9 exceeds the 8 facilities given (the input's settings with scenario's min_open, max_open on top)"},
 	}
 	objectives := map[string]float64{}
 	for _, tc := range tests {
@@ -414,4 +425,243 @@ func unzipped(t *testing.T, b []byte) map[string][]byte {
 		out[f.Name] = buf.Bytes()
 	}
 	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// runModel submits an optimize job, waits for it to succeed and returns its results JSON.
+func (e *modelEnv) runModel(t *testing.T, input []byte, set work.ModelSettings) work.ModelJSON {
+	t.Helper()
+	id := e.submit(t, jobs.QueueOptimization, work.KindOptimize, "acme", ".xlsx", input, set)
+	r := e.await(t, id, 3*time.Minute)
+	if r.Status != jobs.StatusSucceeded {
+		t.Fatalf("status %s (%s), want succeeded", r.Status, r.Error)
+	}
+	var doc work.ModelJSON
+	if err := json.Unmarshal(e.read(t, r.Result.Ref), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestOptimizeJobScenario runs the same input without and with a scenario that raises
+// min_open above the number of facilities the unconstrained optimum opens. The scenario's
+// bound holds in every year, the result passes the checker against the input with the
+// scenario's settings on top, and its objective is the in-process optimum of those
+// settings. The scenario's solver settings win over the job's.
+func TestOptimizeJobScenario(t *testing.T) {
+	t.Parallel()
+	e := newModelEnv(t)
+	book, _, in := exampleInputs(t, netgen.Config{Seed: 5, Candidates: 6, Existing: 2, Destinations: 40, Shipments: 600, SKUs: 10})
+	exact := work.ModelSettings{RelGap: 1e-7, TimeLimit: work.Duration(2 * time.Minute)}
+	base := e.runModel(t, book, exact)
+	opened := 0
+	for _, y := range base.OpenByYear {
+		opened = max(opened, len(y.Facilities))
+	}
+	// The example's settings sheet has max_open 8 and there are 8 facilities.
+	want := opened + 1
+	if want > 8 {
+		t.Fatalf("the unconstrained optimum opens %d facilities: no room for a higher min_open", opened)
+	}
+	// A loose gap at the top level: the scenario's 1e-7 must win.
+	set := work.ModelSettings{RelGap: 0.5, TimeLimit: work.Duration(2 * time.Minute), ScenarioID: "scn_more",
+		Scenario: optimization.ScenarioSettings{MinOpen: ptr(want), RelGap: ptr(1e-7), NodeLimit: ptr(int64(1_000_000)), Threads: ptr(1)}}
+	got := e.runModel(t, book, set)
+	if got.Status != "optimal" || len(got.OpenByYear) == 0 {
+		t.Fatalf("status %s, open by year %v", got.Status, got.OpenByYear)
+	}
+	for _, y := range got.OpenByYear {
+		if len(y.Facilities) < want {
+			t.Errorf("year %d: %d open, the scenario's min_open is %d (the input alone opens %d)", y.Year, len(y.Facilities), want, opened)
+		}
+	}
+	merged := in.Network
+	merged.Settings.MinOpen = want
+	if err := check.Result(&merged, got.Result); err != nil {
+		t.Errorf("checker against the input with the scenario's settings: %v", err)
+	}
+	if got.InputHash == base.InputHash {
+		t.Error("the input hash does not change with the scenario's settings: a run could not be reproduced from it")
+	}
+	oracle, err := optimization.Optimize(context.Background(), &merged, optimization.Options{Solver: solver.Settings{RelGap: 1e-7, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := float64(got.Objective), float64(oracle.Objective); math.Abs(a-b) > modelObjTol*math.Abs(b) {
+		t.Errorf("job objective %v, in-process optimum with min_open %d %v", a, want, b)
+	}
+	if float64(got.Objective) < float64(base.Objective)*(1-modelObjTol) {
+		t.Errorf("objective %v with min_open %d is below the unconstrained optimum %v", got.Objective, want, base.Objective)
+	}
+	if got.Solver.RelGap != 1e-7 || got.Solver.NodeLimit != 1_000_000 || got.Solver.Threads != 1 {
+		t.Errorf("solver settings %+v: want the scenario's rel_gap 1e-7, node_limit 1e6, 1 thread", got.Solver)
+	}
+	if base.ScenarioSettings != nil || got.ScenarioSettings == nil || got.ScenarioSettings.MinOpen == nil || *got.ScenarioSettings.MinOpen != want {
+		t.Errorf("scenario settings recorded: without %+v, with %+v", base.ScenarioSettings, got.ScenarioSettings)
+	}
+}
+
+// TestOptimizeJobMissingCapacityData runs an input with SKUs but without the capacity
+// data: the job fails at once naming what is missing, and the network results stay
+// available with the record's certificate.
+func TestOptimizeJobMissingCapacityData(t *testing.T) {
+	t.Parallel()
+	e := newModelEnv(t)
+	input := zipOf(t, map[string]string{
+		"facilities.csv":   "name,lat,lon,kind,fixed_cost\nExample DC,40,-90,existing,100\nExample site,35,-100,candidate,100\n",
+		"destinations.csv": "name,lat,lon\nExample customer,41,-91\nExample customer 2,36,-99\n",
+		"demand.csv":       "destination,units\nExample customer,1000\nExample customer 2,500\n",
+		"skus.csv":         "sku,annual_units,units_per_case,cases_per_pallet,unit_cost\nEXAMPLE-1,600,6,40,10\n",
+		"settings.csv":     "key,value\ncost_per_unit_mile,0.01\n",
+	})
+	id := e.submit(t, jobs.QueueOptimization, work.KindOptimize, "acme", ".zip", input, work.ModelSettings{})
+	r := e.await(t, id, time.Minute)
+	if r.Status != jobs.StatusFailed || r.Attempt != 1 {
+		t.Fatalf("status %s after %d attempts (%s), want failed at once", r.Status, r.Attempt, r.Error)
+	}
+	for _, w := range []string{"capacity plan:", `facilities.csv row 2 column size_sqft: existing facility "Example DC" has no size`} {
+		if !strings.Contains(r.Error, w) {
+			t.Errorf("error %q does not mention %q", r.Error, w)
+		}
+	}
+	if r.Result.Status != "optimal" || r.Result.Objective == nil || r.Result.Gap == nil || !strings.HasSuffix(r.Result.Ref, "/results.json") {
+		t.Fatalf("the failed job lost its network result: %+v", r.Result)
+	}
+	var doc work.ModelJSON
+	if err := json.Unmarshal(e.read(t, r.Result.Ref), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != "optimal" || len(doc.OpenFacilities) == 0 || doc.Capacity != nil || !strings.Contains(doc.CapacityNote, "size_sqft") {
+		t.Errorf("results: status %s, open %v, capacity %v, note %q", doc.Status, doc.OpenFacilities, doc.Capacity, doc.CapacityNote)
+	}
+	checkBook(t, e.read(t, strings.TrimSuffix(r.Result.Ref, "results.json")+"results.xlsx"), "Summary", "Facilities", "Assignments")
+}
+
+// hardNetworkZip is a capacitated single-sourcing network (30 candidates, 100
+// destinations, explicit lanes, capacities of three times the average share of demand):
+// a generalized assignment inside facility location. The solver finds an incumbent within
+// seconds and then leaves a gap of several percent for minutes, so a cancel always finds
+// the solve running.
+func hardNetworkZip(t *testing.T) []byte {
+	t.Helper()
+	const nf, nd = 30, 100
+	rng := rand.New(rand.NewPCG(11, 3))
+	demand := make([]int, nd)
+	total := 0
+	for j := range demand {
+		demand[j] = 5 + rng.IntN(35)
+		total += demand[j]
+	}
+	var fac, dst, dem, lanes strings.Builder
+	fac.WriteString("name,capacity,fixed_cost,kind\n")
+	for i := range nf {
+		fmt.Fprintf(&fac, "Example site %d,%d,%d,candidate\n", i+1, 3*total/nf, 500+rng.IntN(500))
+	}
+	dst.WriteString("name\n")
+	dem.WriteString("destination,units\n")
+	lanes.WriteString("facility,destination,cost_per_unit\n")
+	for j := range nd {
+		fmt.Fprintf(&dst, "Example customer %d\n", j+1)
+		fmt.Fprintf(&dem, "Example customer %d,%d\n", j+1, demand[j])
+		for i := range nf {
+			fmt.Fprintf(&lanes, "Example site %d,Example customer %d,%g\n", i+1, j+1, float64(1+rng.IntN(100))/10)
+		}
+	}
+	return zipOf(t, map[string]string{"facilities.csv": fac.String(), "destinations.csv": dst.String(), "demand.csv": dem.String(),
+		"lanes.csv": lanes.String(), "settings.csv": "key,value\nsingle_source,yes\n"})
+}
+
+// TestOptimizeJobCancelKeepsIncumbent cancels an optimize job once the solver reports an
+// incumbent: the job ends cancelled with the incumbent's network written (results JSON and
+// workbook with status, bound and gap) and checked.
+func TestOptimizeJobCancelKeepsIncumbent(t *testing.T) {
+	t.Parallel()
+	e := newModelEnv(t)
+	input := hardNetworkZip(t)
+	// A gap of 1e-12 and two minutes keep the search going until the cancel arrives.
+	id := e.submit(t, jobs.QueueOptimization, work.KindOptimize, "acme", ".zip", input,
+		work.ModelSettings{RelGap: 1e-12, TimeLimit: work.Duration(2 * time.Minute)})
+	ctx := context.Background()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		r, err := e.store.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Progress.Incumbent != nil && r.Progress.Nodes > 0 {
+			break
+		}
+		if r.Status.Terminal() || time.Now().After(deadline) {
+			t.Fatalf("no incumbent reported before %s: %+v %+v", r.Status, r.Progress, r.Result)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := e.store.Cancel(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	r := e.await(t, id, 30*time.Second)
+	if r.Status != jobs.StatusCancelled {
+		t.Fatalf("status %s (%s), want cancelled: the solve must still run when the cancel arrives", r.Status, r.Error)
+	}
+	if r.Result.Status != "cancelled" || r.Result.Objective == nil || r.Result.Bound == nil || r.Result.Gap == nil || r.Result.Ref == "" {
+		t.Fatalf("cancelled job lost its incumbent: %+v", r.Result)
+	}
+	var doc work.ModelJSON
+	if err := json.Unmarshal(e.read(t, r.Result.Ref), &doc); err != nil {
+		t.Fatal(err)
+	}
+	obj, bound, gap := float64(doc.Objective), float64(doc.Bound), float64(doc.Gap)
+	if doc.Status != "cancelled" || math.IsNaN(obj) || math.IsNaN(bound) || !(gap > 0) || bound > obj {
+		t.Fatalf("results: status %s, objective %v, bound %v, gap %v", doc.Status, obj, bound, gap)
+	}
+	if len(doc.OpenFacilities) == 0 || len(doc.Assignments) == 0 || doc.CapacityNote != "not planned: the job was cancelled" {
+		t.Errorf("results: open %v, %d assignments, capacity note %q", doc.OpenFacilities, len(doc.Assignments), doc.CapacityNote)
+	}
+	dir := t.TempDir()
+	for name, body := range unzipped(t, input) {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := canon.Load(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := check.Result(&in.Network, doc.Result); err != nil {
+		t.Errorf("checker on the incumbent: %v", err)
+	}
+	wb, err := xlsx.OpenBinary(e.read(t, strings.TrimSuffix(r.Result.Ref, "results.json")+"results.xlsx"))
+	if err != nil {
+		t.Fatalf("results workbook: %v", err)
+	}
+	// The certificate: the status as text, the objective, bound and gap as numbers.
+	sh, ok := wb.Sheet["Summary"]
+	if !ok {
+		t.Fatal("results workbook has no Summary sheet")
+	}
+	summary := map[string]string{}
+	for i := 0; i < sh.MaxRow; i++ {
+		row, err := sh.Row(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		label, v := row.GetCell(0).Value, row.GetCell(1)
+		switch label {
+		case "Status":
+			summary[label] = v.Value
+		case "Objective", "Bound", "Gap":
+			if _, err := v.Float(); err == nil && v.Type() == xlsx.CellTypeNumeric {
+				summary[label] = v.Value
+			}
+		}
+	}
+	for _, k := range []string{"Objective", "Bound", "Gap"} {
+		if summary[k] == "" {
+			t.Errorf("workbook Summary has no numeric %s: %v", k, summary)
+		}
+	}
+	if summary["Status"] != "cancelled" {
+		t.Errorf("workbook Summary status %q, want cancelled", summary["Status"])
+	}
 }
