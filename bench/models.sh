@@ -43,6 +43,18 @@ instances=("$@")
 [ "${instances[0]}" != all ] || instances=(example fl150 rl100 fl300)
 
 log() { echo "models: $*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+active=
+for s in $SOLVERS; do
+	case $s in
+	networx) active="$active networx" ;;
+	cbc) if need cbc coinor-cbc; then active="$active cbc"; else log "cbc missing (apt-get install coinor-cbc): skipped"; fi ;;
+	glpsol) if need glpsol glpk-utils; then active="$active glpsol"; else log "glpsol missing (apt-get install glpk-utils): skipped"; fi ;;
+	*) log "unknown solver $s" && exit 2 ;;
+	esac
+done
+SOLVERS=$active
 mkdir -p "$WORK/inst" "$WORK/logs"
 runs=$WORK/runs.csv
 # KEEP=1 keeps the rows of earlier runs in $runs for the instance/solver pairs not run now,

@@ -48,19 +48,8 @@ runs=$WORK/runs.csv
 
 log() { printf '%s\n' "$*" >&2; }
 
-# need CMD PACKAGE: install PACKAGE with apt-get when CMD is missing.
-apt_updated=
-need() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-		if [ -z "$apt_updated" ]; then
-			apt-get update -qq >&2 || true
-			apt_updated=1
-		fi
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2 || true
-	fi
-	command -v "$1" >/dev/null 2>&1
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 need /usr/bin/time time || { log "GNU time (/usr/bin/time) is required"; exit 1; }
 need timeout coreutils || { log "timeout is required"; exit 1; }
