@@ -49,6 +49,12 @@ type Options struct {
 	TempDir string
 	// Sink receives every accepted row; nil only validates.
 	Sink Sink
+	// SkipSheet, if not nil, is asked about each sheet of a workbook before
+	// it is read: a non-empty answer skips the sheet, with that answer as
+	// the reason in its report and a notice, not an error. A caller that
+	// reads some sheets itself names them here (`networx optimize` reads
+	// its settings and space_options sheets with their own reader).
+	SkipSheet func(sheet string) (reason string)
 	// Geo resolves locations; nil loads the embedded table.
 	Geo    *geo.Table
 	Logger *slog.Logger
@@ -343,6 +349,13 @@ func (ing *ingester) xlsxFile(ctx context.Context, rep *Report, in Input) error 
 	for _, s := range wb.Sheets() {
 		sr := &SheetReport{File: in.Name, Name: s.Name, Hidden: s.Hidden, Mapping: []ColumnMapping{}}
 		rep.Sheets = append(rep.Sheets, sr)
+		if ing.opts.SkipSheet != nil {
+			if why := ing.opts.SkipSheet(s.Name); why != "" {
+				sr.Skipped = why
+				rep.Notices = append(rep.Notices, fmt.Sprintf("sheet %q skipped: %s", s.Name, why))
+				continue
+			}
+		}
 		rows, err := wb.Rows(ctx, s)
 		if err != nil {
 			rep.fatal(readerError(in.Name, s.Name, err))
@@ -757,21 +770,36 @@ func isTotalsRow(r *rawRow) bool {
 	return false
 }
 
-// canonicalMapping maps a canonical CSV file: every header must be a
-// field name exactly; others are ignored and said so.
+// canonicalMapping maps a canonical CSV file: a header names a field by
+// its name or one of its aliases, exactly (case and punctuation aside:
+// "Fixed Cost" is fixed_cost, "origin" is origin_name), never by
+// similarity. A field name wins over an alias; other columns, and a second
+// column for a field, are ignored and said so.
 func canonicalMapping(sch *Schema, cols []int, headers []string) []ColumnMapping {
 	out := make([]ColumnMapping, len(cols))
-	seen := map[string]bool{}
+	taken := make([]bool, len(sch.Fields))
 	for i, c := range cols {
-		m := ColumnMapping{Column: xlsx.ColumnName(c), Header: headers[i], col: c}
-		name := strings.TrimSpace(headers[i])
-		if sch.field(name) >= 0 && !seen[name] {
-			seen[name] = true
-			m.Field, m.Confidence, m.Source = name, 1, SourceCanonical
-		} else {
-			m.Note = fmt.Sprintf("not a field of %s.csv: the column is ignored", sch.Kind)
+		out[i] = ColumnMapping{Column: xlsx.ColumnName(c), Header: headers[i], col: c}
+	}
+	for _, want := range []string{SourceCanonical, SourceAlias} {
+		for i := range out {
+			hn := normalizeHeader(headers[i])
+			if out[i].Field != "" || hn == "" {
+				continue
+			}
+			for fi := range sch.Fields {
+				if s, src := nameScore(hn, &sch.Fields[fi]); s == 1 && src == want && !taken[fi] {
+					taken[fi] = true
+					out[i].Field, out[i].Confidence, out[i].Source = sch.Fields[fi].Name, 1, src
+					break
+				}
+			}
 		}
-		out[i] = m
+	}
+	for i := range out {
+		if out[i].Field == "" {
+			out[i].Note = fmt.Sprintf("not a field of %s.csv (nor one of its aliases): the column is ignored", sch.Kind)
+		}
 	}
 	return out
 }

@@ -196,10 +196,16 @@ var schemas = map[Kind]*Schema{
 			{Name: "units", Type: Number, Min: nonNegative, Aliases: []string{"quantity", "qty", "pieces", "pcs", "units shipped", "cartons"}},
 			{Name: "cube", Type: Number, Min: nonNegative, Aliases: []string{"cube cf", "cubic feet", "cuft", "volume cf"}},
 		},
+		// An origin or destination is named (origin_name: a facility of the
+		// same input, dest_name: a destination), located (ZIP, or city and
+		// state), or both: the network models match names, the freight
+		// baseline uses places. A sheet with location columns needs a
+		// resolvable location on every row, as facilities do.
 		Locations: []LocationGroup{
-			{Name: "origin", ZIP: "origin_zip", City: "origin_city", State: "origin_state", Required: true},
-			{Name: "destination", ZIP: "dest_zip", City: "dest_city", State: "dest_state", Required: true},
+			{Name: "origin", ZIP: "origin_zip", City: "origin_city", State: "origin_state", RequiredWhenColumnsPresent: true},
+			{Name: "destination", ZIP: "dest_zip", City: "dest_city", State: "dest_state", RequiredWhenColumnsPresent: true},
 		},
+		OneOf: [][]string{{"origin_name", "origin_zip", "origin_city"}, {"dest_name", "dest_zip", "dest_city"}},
 	},
 	SKUs: {
 		Kind:       SKUs,

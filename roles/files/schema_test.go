@@ -95,3 +95,24 @@ func TestParseValues(t *testing.T) {
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+
+// TestAliasesAreUnambiguous keeps every header spelling of a dataset
+// pointing at one field: canonical CSV files and the exact-match sources of
+// the mapping take the first field that a header names, so a spelling
+// shared by two fields would pick one of them silently.
+func TestAliasesAreUnambiguous(t *testing.T) {
+	t.Parallel()
+	for _, k := range Kinds() {
+		sch := SchemaOf(k)
+		owner := map[string]string{}
+		for _, f := range sch.Fields {
+			for _, a := range append([]string{f.Name}, f.Aliases...) {
+				n := normalizeHeader(a)
+				if o, ok := owner[n]; ok && o != f.Name {
+					t.Errorf("%s: header %q names both %s and %s", k, a, o, f.Name)
+				}
+				owner[n] = f.Name
+			}
+		}
+	}
+}
