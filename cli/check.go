@@ -12,6 +12,7 @@ import (
 
 	"networx/roles/files"
 	"networx/roles/files/geo"
+	"networx/roles/optimization/canon"
 )
 
 // errCheckFailed is returned when the report's verdict fails, so the exit
@@ -63,6 +64,9 @@ The exit code is non-zero when the verdict fails. See docs/ingestion.md.`,
 				DateOrder:   files.DateOrder(strings.ToUpper(dateOrder)),
 				MaxExamples: maxExamples,
 				Thresholds:  files.Thresholds{MaxRejectedShare: maxRejectedShare},
+				// A model workbook's Settings and Space options sheets are not datasets of
+				// this pipeline; networx optimize reads them with its own reader.
+				SkipSheet: canon.SkipSheet,
 			}
 			if kind != "" {
 				k, err := files.ParseKind(kind)

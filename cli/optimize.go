@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"networx/roles/capacity"
+	"networx/roles/files"
 	"networx/roles/optimization"
 	"networx/roles/optimization/canon"
 	"networx/roles/optimization/report"
@@ -29,6 +30,8 @@ type optimizeOptions struct {
 	seed      int64
 	exportMPS string
 	sweep     string
+	mapping   string
+	dateOrder string
 }
 
 func newOptimizeCmd() *cobra.Command {
@@ -51,6 +54,10 @@ versioned result (status, objective, bound, gap, open_facilities, kpis, ...).
 --sweep MIN-MAX solves for every number of open facilities in the range and reports the
 cost curve; the best point is the result. --export-mps writes the model for audit.
 
+Column headers are mapped as ` + "`networx check`" + ` maps them (aliases, header rows under titles,
+locations from ZIP or city and state); --mapping fixes what detection gets wrong. Any rejected
+row fails the run before the models, naming its file, sheet, row and column.
+
 Exit codes: 0 optimal, 1 error, 2 infeasible (the reasons are printed), 4 a limit stopped
 the search (the best solution is reported with its gap), 5 interrupted.`,
 		Example: `  networx optimize examples/example-network.xlsx --out results.xlsx
@@ -70,6 +77,8 @@ the search (the best solution is reported with its gap), 5 interrupted.`,
 	f.Int64Var(&o.seed, "seed", 0, "seed of the solver's randomized choices")
 	f.StringVar(&o.exportMPS, "export-mps", "", "write the model in MPS format to this file for audit")
 	f.StringVar(&o.sweep, "sweep", "", "node sweep MIN-MAX: solve for each number of open facilities")
+	f.StringVar(&o.mapping, "mapping", "", "JSON mapping file of `networx check --mapping`: kind, header row and column -> field per sheet; overrides detection")
+	f.StringVar(&o.dateOrder, "date-order", "MDY", "how slash dates such as 03/04/2024 read: MDY (US) or DMY")
 	return cmd
 }
 
@@ -108,9 +117,25 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 		}
 		sweepLo, sweepHi = lo, hi
 	}
-	in, err := canon.Load(ctx, path)
+	lopts := canon.LoadOptions{DateOrder: files.DateOrder(strings.ToUpper(o.dateOrder))}
+	if o.mapping != "" {
+		m, err := files.ReadUserMapping(o.mapping)
+		if err != nil {
+			return fail(err)
+		}
+		lopts.Mapping = m
+	}
+	progress := newProgressLine(stderr)
+	if progress != nil {
+		lopts.Progress = progress.rows
+	}
+	in, err := canon.LoadWith(ctx, path, lopts)
+	progress.finish()
 	if err != nil {
 		return fail(err)
+	}
+	for _, n := range in.Notices {
+		fmt.Fprintf(stderr, "networx: note: %s\n", n)
 	}
 	net := &in.Network
 	if o.exportMPS != "" {
@@ -123,7 +148,6 @@ func runOptimize(ctx context.Context, path string, o optimizeOptions, stdout, st
 		}
 	}
 	settings := solver.Settings{TimeLimit: limit, RelGap: o.gap, Threads: o.threads, Seed: o.seed}
-	progress := newProgressLine(stderr)
 	if progress != nil {
 		settings.Progress = progress.update
 	}

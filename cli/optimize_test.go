@@ -278,8 +278,8 @@ func TestOptimizeInputErrors(t *testing.T) {
 			[]string{"facilities.csv row 2 column B (capacity)", `"lots" is not a number`}},
 		{"no rates", map[string]string{"facilities.csv": "name,lat,lon\nA,40,-100\n", "destinations.csv": "name,lat,lon\nX,41,-90\n", "demand.csv": "destination,units\nX,5\n"},
 			[]string{"transport rates required", "lanes", "shipment", "cost_per_unit_mile"}},
-		{"zip without geo table", map[string]string{"facilities.csv": "name,zip\nA,02139\n", "destinations.csv": "name\nX\n", "demand.csv": "destination,units\nX,5\n"},
-			[]string{"facilities.csv row 2", "add lat and lon"}},
+		{"unknown zip", map[string]string{"facilities.csv": "name,zip\nA,00000\n", "destinations.csv": "name\nX\n", "demand.csv": "destination,units\nX,5\n"},
+			[]string{"facilities.csv row 2 column B (zip)", "location_unknown"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,5 +304,34 @@ func TestOptimizeInputErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOptimizeMapping shows that --mapping reaches the ingestion: a mapping that ignores the
+// Demand sheet's units column makes the run fail on that sheet, before any model; without it
+// the same workbook solves.
+func TestOptimizeMapping(t *testing.T) {
+	tables := netgen.Generate(netgen.Config{Seed: 5, Candidates: 6, Existing: 2, Destinations: 40, Shipments: 600, SKUs: 10})
+	dir := t.TempDir()
+	book := filepath.Join(dir, "net.xlsx")
+	if err := tables.WriteWorkbook(book); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runOptimize(context.Background(), book, optimizeOptions{json: true, threads: 1}, &stdout, &stderr); err != nil {
+		t.Fatalf("without a mapping: %v", err)
+	}
+	mapping := filepath.Join(dir, "mapping.json")
+	if err := os.WriteFile(mapping, []byte(`{"sheets": {"Demand": {"columns": {"units": ""}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	err := runOptimize(context.Background(), book, optimizeOptions{json: true, threads: 1, mapping: mapping}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `sheet "Demand": required column "units" is missing`) {
+		t.Fatalf("with the mapping: error %v, want the Demand sheet's missing units column", err)
+	}
+	err = runOptimize(context.Background(), book, optimizeOptions{json: true, mapping: filepath.Join(dir, "none.json")}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "none.json") {
+		t.Errorf("a missing mapping file: error %v, want it named", err)
 	}
 }

@@ -379,6 +379,16 @@ func (p *progressLine) update(pr solver.Progress) {
 		pr.Elapsed.Seconds(), pr.Nodes, pr.LPIterations, inc, strconv.FormatFloat(pr.Bound, 'g', 10, 64), gap)
 }
 
+// rows draws the ingestion's progress: the rows read so far.
+func (p *progressLine) rows(n int64) {
+	now := time.Now()
+	if p.drawn && now.Sub(p.last) < progressInterval {
+		return
+	}
+	p.last, p.drawn = now, true
+	fmt.Fprintf(p.w, "\r\x1b[Kreading input: %d rows", n)
+}
+
 func (p *progressLine) finish() {
 	if p != nil && p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
