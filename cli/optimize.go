@@ -254,7 +254,7 @@ func writeMPSFile(path string, m *solver.Model) error {
 	if err != nil {
 		return fmt.Errorf("export mps: %w", err)
 	}
-	if err := solver.WriteMPS(f, m); err != nil {
+	if err := solver.WriteMPS(f, m.Portable()); err != nil {
 		f.Close()
 		return fmt.Errorf("export mps %s: %w", path, err)
 	}

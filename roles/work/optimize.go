@@ -399,7 +399,7 @@ func (o outputs) store3(ctx context.Context, r jobs.Result, resultsJSON []byte, 
 	}
 	if m != nil {
 		var buf bytes.Buffer
-		if err := solver.WriteMPS(&buf, m); err != nil {
+		if err := solver.WriteMPS(&buf, m.Portable()); err != nil {
 			return r, jobs.Permanent(fmt.Errorf("export mps: %w", err))
 		}
 		if _, err := put(ModelMPSName, "text/plain", buf.Bytes()); err != nil {

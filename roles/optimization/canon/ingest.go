@@ -44,7 +44,19 @@ func (l *loader) ingest(path string, workbook bool, opts LoadOptions) error {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	l.in.Ingestion = rep
-	l.in.Notices = append(l.in.Notices, rep.Notices...)
+	// The sheets left to this package's own reader (SkipSheet) are read below, so the
+	// ingestion's notice that it skipped them would mislead here.
+	own := map[string]bool{}
+	for _, sr := range rep.Sheets {
+		if why := SkipSheet(sr.Name); why != "" && sr.Skipped == why {
+			own[fmt.Sprintf("sheet %q skipped: %s", sr.Name, why)] = true
+		}
+	}
+	for _, n := range rep.Notices {
+		if !own[n] {
+			l.in.Notices = append(l.in.Notices, n)
+		}
+	}
 	l.report(rep, c)
 	return nil
 }
