@@ -157,7 +157,9 @@ PY
 				if [ -s "$out.sol" ]; then
 					case $(sed -n 's/^Status: *//p' "$out.sol") in
 					"INTEGER OPTIMAL") st=optimal ;;
-					"INTEGER NON-OPTIMAL") st=feasible ;;
+					"INTEGER NON-OPTIMAL") # also how glpsol ends when it proved --mipgap
+						st=feasible
+						grep -q "RELATIVE MIP GAP TOLERANCE REACHED" "$out.log" && st=optimal ;;
 					"INTEGER UNDEFINED" | UNDEFINED) st=limit ;;
 					*) st=$(sed -n 's/^Status: *//p' "$out.sol" | tr ' ' _) ;;
 					esac
