@@ -23,6 +23,7 @@ import (
 
 	"networx/jobs"
 	"networx/roles/files"
+	"networx/roles/work"
 	"networx/storage"
 	"networx/storage/blob"
 )
@@ -30,7 +31,7 @@ import (
 // KindFiles is the job kind that reads, maps, validates and loads an uploaded file into
 // a dataset version (the files queue). Its record: input_ref is the blob key of the file,
 // settings are FilesJobSettings.
-const KindFiles = "files"
+const KindFiles = work.KindFiles
 
 // FilesJobSettings are the settings of a files job as serve enqueues it.
 type FilesJobSettings struct {

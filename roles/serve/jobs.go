@@ -24,10 +24,10 @@ import (
 // Job kinds submitted through the API, with their queue. The files kind is queued by
 // uploads (KindFiles), not submitted directly.
 const (
-	KindSolve    = "solve"
-	KindOptimize = "optimize"
-	KindSweep    = "sweep"
-	KindCapacity = "capacity"
+	KindSolve    = work.KindSolve
+	KindOptimize = work.KindOptimize
+	KindSweep    = work.KindSweep
+	KindCapacity = work.KindCapacity
 )
 
 // kindQueues maps each submittable kind to its queue.
@@ -38,19 +38,13 @@ var kindQueues = map[string]string{
 	KindCapacity: jobs.QueueCapacity,
 }
 
-// Result object names under a job's blob folder (ResultKey). Workers write them; serve
-// only reads them.
+// Result object names under a job's blob folder (work.OutputKey). Workers write them;
+// serve only reads them.
 const (
-	ResultJSON     = "results.json"
-	ResultWorkbook = "results.xlsx"
-	ResultModel    = "model.mps"
+	ResultJSON     = work.ResultsJSONName
+	ResultWorkbook = work.ResultsBookName
+	ResultModel    = work.ModelMPSName
 )
-
-// ResultKey is the blob key of result object name of job id of tenant:
-// tenants/<tenant>/jobs/<id>/<name>.
-func ResultKey(tenant, jobID, name string) (string, error) {
-	return blob.Key(tenant, "jobs", jobID, name)
-}
 
 // SweepRange is the range of facility counts a sweep solves, both ends included.
 type SweepRange struct {
@@ -566,7 +560,7 @@ func (s *Server) requireEnded(w http.ResponseWriter, r *http.Request, rec *jobs.
 }
 
 func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, rec *jobs.Record, name, contentType string) {
-	key, err := ResultKey(rec.Tenant, rec.ID, name)
+	key, err := work.OutputKey(rec.Tenant, rec.ID, name)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
