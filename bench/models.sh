@@ -14,6 +14,7 @@
 # For each instance and each target gap G in GAPS (default "0.01 0.001"), every solver
 # runs alone with the time limit LIMIT seconds (hard kill at LIMIT+GRACE) and stops at the
 # relative gap G; "time to G" is its wall time when it proved G, else it did not get there:
+# A solver still running LIMIT+GRACE seconds after its start is killed and reported so.
 #   networx optimize DIR --json --threads $THREADS --time-limit ${LIMIT}s --gap G
 #     (status, objective, bound, gap, solver.seconds from the JSON)
 #   cbc M.mps -threads $THREADS -timeMode elapsed -sec $LIMIT -ratioGap G -solve -quit
@@ -137,6 +138,7 @@ st, obj, gap = d.get("status", "error"), d.get("objective"), d.get("gap")
 print(f"{inst},networx,{g},{st},{secs},{'' if obj is None else obj},{'' if gap is None else gap}")
 PY
 )
+				[ "$rc" -ge 124 ] && row=${row/,error,/,killed,}
 				echo "$row,$(stamp)" >>"$runs"
 				st=$(echo "$row" | cut -d, -f4)
 				;;
@@ -148,6 +150,7 @@ PY
 				obj=$(sed -n 's/^Objective value: *\([-+0-9.eE]*\).*/\1/p' "$out.log" | tail -1)
 				[ "$st" = limit ] && [ -n "$obj" ] && st=feasible
 				[ "$st" = limit ] && obj=""
+				[ "$st" = error ] && [ "$rc" -ge 124 ] && st=killed # timeout stopped it: it ignored -sec
 				echo "$inst,cbc,$g,$st,$secs,$obj,,$(stamp)" >>"$runs"
 				;;
 			glpsol)
@@ -166,6 +169,8 @@ PY
 					[ "$st" = limit ] || obj=$(sed -n 's/^Objective: .* = \([-+0-9.eE]*\).*/\1/p' "$out.sol")
 				elif grep -q "TIME LIMIT EXCEEDED" "$out.log"; then
 					st=limit
+				elif [ "$rc" -ge 124 ]; then
+					st=killed
 				fi
 				echo "$inst,glpsol,$g,$st,$secs,$obj,,$(stamp)" >>"$runs"
 				;;
@@ -190,6 +195,8 @@ def cell(r):
         return f'not reached ({r["status"]} at limit)'
     if r["status"] == "limit":
         return "no solution in the limit"
+    if r["status"] == "killed":
+        return f'killed at {float(r["seconds"]):.0f} s, no result'
     if r["status"] == "skipped":
         return "not reached (looser gap not proved)"
     return r["status"]
