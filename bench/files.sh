@@ -12,7 +12,8 @@
 # /usr/bin/time -f '%e %U %S %M' (wall s, user s, system s, peak RSS KB):
 # bench/files/run (networx: parse, validate, load) and bench/files/peers (a module of
 # its own: excelize, xlsxreader, encoding/csv). The load goes into a database of its
-# own, networx_bench_files, created afresh on the server of NETWORX_TEST_DATABASE_URL.
+# own, networx_bench_files, created afresh on the server of NETWORX_TEST_DATABASE_URL and
+# dropped after the measurements.
 # The results go into the "Files" section of docs/benchmarks.md (between the
 # files:begin/files:end markers; the rest of the file is left alone).
 #
@@ -22,8 +23,10 @@
 #
 # Environment: ROWS (default 2500000), SEED (default 1), DIR (default
 # /tmp/networx-bench-files; the files are kept and reused for the same ROWS and SEED),
-# PEERS (default 1; 0 skips excelize and xlsxreader), DOC (default docs/benchmarks.md;
-# DOC=- only prints).
+# PEERS (default 1; 0 skips excelize and xlsxreader), FILES (default all three, e.g.
+# FILES=shipments.csv), MEASURES (default "parse validate load"; e.g. MEASURES="validate
+# load" for the load's ratio alone), DOC (default docs/benchmarks.md; DOC=- only prints;
+# a run of a subset should only print, since the table is written from what ran).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +40,8 @@ ROWS=${ROWS:-2500000}
 SEED=${SEED:-1}
 DIR=${DIR:-/tmp/networx-bench-files}
 PEERS=${PEERS:-1}
+FILES=${FILES:-shipments_inline.xlsx shipments_sst.xlsx shipments.csv}
+MEASURES=${MEASURES:-parse validate load}
 DOC=${DOC:-$root/docs/benchmarks.md}
 data="$DIR/rows$ROWS-seed$SEED"
 bin="$DIR/bin"
@@ -79,11 +84,11 @@ measure() {
 	tail -1 "$results" >&2
 	rm -f "$tf" "$tf.err"
 }
-for f in shipments_inline.xlsx shipments_sst.xlsx shipments.csv; do
+for f in $FILES; do
 	p="$data/$f"
-	measure "$f" networx parse "$bin/run" parse "$p"
-	measure "$f" networx validate "$bin/run" validate "$p"
-	measure "$f" networx load "$bin/run" load "$p"
+	for m in $MEASURES; do
+		measure "$f" networx "$m" "$bin/run" "$m" "$p"
+	done
 	if [ "$PEERS" = 1 ]; then
 		case $f in
 		*.xlsx)
@@ -95,7 +100,8 @@ for f in shipments_inline.xlsx shipments_sst.xlsx shipments.csv; do
 	fi
 done
 ended=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-sizes=$(for f in shipments_inline.xlsx shipments_sst.xlsx shipments.csv; do printf '%s %s MB; ' "$f" "$(du -m "$data/$f" | cut -f1)"; done)
+psql -q "$admin" -c 'drop database if exists networx_bench_files with (force)' # gigabytes of loaded rows
+sizes=$(for f in $FILES; do printf '%s %s MB; ' "$f" "$(du -m "$data/$f" | cut -f1)"; done)
 
 table=$(awk '
 {

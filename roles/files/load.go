@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,13 +20,21 @@ import (
 // Defaults of LoaderConfig.
 const (
 	// DefaultBatchRows is how many rows one COPY carries. Three batches at
-	// most exist at a time (one filling, one queued, one copying): about
-	// 1 KB a row for shipments, so 30 MB, and COPY round trips are few.
+	// most exist at a time (one filling, one queued, one copying): a
+	// shipment is about 220 bytes of COPY data and 56 of derived-data
+	// facts, so about 8 MB, and COPY round trips are few.
 	DefaultBatchRows = 10000
 	// DefaultLoadStatementTimeout bounds each statement of a load, the
 	// derived-data queries over millions of shipments included; the
 	// pool's request timeout (30 s by default) is too short for those.
 	DefaultLoadStatementTimeout = 10 * time.Minute
+	// DefaultDeriveMemory bounds the memory of the derived data summed
+	// while the rows stream (see aggregates). The largest lanes table
+	// within it, 48 MB, holds up to 786,000 lanes (the benchmark's 2.5
+	// million shipments make 477,000); a load keeps about three times
+	// this at most in memory, with the garbage collector's headroom, well
+	// under the 256 MB the pipeline is allowed.
+	DefaultDeriveMemory = 64 << 20
 )
 
 // Dataset version statuses (dataset_versions.status).
@@ -41,6 +50,11 @@ type LoaderConfig struct {
 	// StatementTimeout is the statement_timeout inside a load's
 	// transaction; default DefaultLoadStatementTimeout.
 	StatementTimeout time.Duration
+	// DeriveMemory is how many bytes the derived data (lanes, freight
+	// baseline, demand) may take while it is summed as the rows stream;
+	// default DefaultDeriveMemory. Past it, the largest of the three is
+	// given up and computed in SQL after the COPY instead (slower).
+	DeriveMemory int64
 }
 
 // Validate reports invalid settings.
@@ -51,6 +65,9 @@ func (c LoaderConfig) Validate() error {
 	}
 	if c.StatementTimeout < 0 {
 		errs = append(errs, fmt.Errorf("statement timeout %s is negative", c.StatementTimeout))
+	}
+	if c.DeriveMemory < 0 {
+		errs = append(errs, fmt.Errorf("derive memory %d is negative", c.DeriveMemory))
 	}
 	return errors.Join(errs...)
 }
@@ -72,6 +89,9 @@ func NewLoader(db *storage.DB, cfg LoaderConfig) (*Loader, error) {
 	}
 	if cfg.StatementTimeout == 0 {
 		cfg.StatementTimeout = DefaultLoadStatementTimeout
+	}
+	if cfg.DeriveMemory == 0 {
+		cfg.DeriveMemory = DefaultDeriveMemory
 	}
 	return &Loader{db: db, cfg: cfg, tables: tables()}, nil
 }
@@ -197,8 +217,9 @@ func (l *Loader) Load(ctx context.Context, req LoadRequest, in Input, opts Optio
 // load is Load inside its transaction.
 func (l *Loader) load(ctx context.Context, tx pgx.Tx, req LoadRequest, in Input, opts Options, progress func(int64)) (*LoadResult, error) {
 	// loadWorkMem lets the derived-data aggregates of a few million
-	// shipments group in memory instead of sorting on disk; it is the
-	// server's memory, per sort or hash, for this transaction only.
+	// shipments, when they are left to SQL (see derive), group in memory
+	// instead of sorting on disk; it is the server's memory, per sort or
+	// hash, for this transaction only.
 	const loadWorkMem = "64MB"
 	if _, err := tx.Exec(ctx, fmt.Sprintf("set local statement_timeout = %d; set local work_mem = '%s'",
 		l.cfg.StatementTimeout.Milliseconds(), loadWorkMem)); err != nil {
@@ -220,7 +241,7 @@ func (l *Loader) load(ctx context.Context, tx pgx.Tx, req LoadRequest, in Input,
 		return nil, fmt.Errorf("create dataset version: %w", err)
 	}
 
-	sink := newCopySink(tx, v.ID, l.tables, l.cfg.BatchRows)
+	sink := newCopySink(tx, v.ID, l.tables, l.cfg.BatchRows, l.cfg.DeriveMemory)
 	go sink.run(ctx)
 	opts.Sink = sink
 	rep, ingestErr := Ingest(ctx, in, opts, progress)
@@ -235,7 +256,7 @@ func (l *Loader) load(ctx context.Context, tx pgx.Tx, req LoadRequest, in Input,
 		return nil, fmt.Errorf("copied %d rows, the report accepted %d", sink.copied, rep.RowsAccepted)
 	}
 
-	derived, err := derive(ctx, tx, v.ID, sink.loaded, rep)
+	derived, err := derive(ctx, tx, v.ID, sink.loaded, sink.agg, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -294,19 +315,22 @@ func (l *Loader) versionOfJob(ctx context.Context, jobID string) (*LoadResult, e
 	return res, nil
 }
 
-// copySink is the Sink of a load: Row copies accepted rows into batches,
-// and a goroutine COPYs each full batch while the next one fills, so that
-// parsing and copying overlap and at most three batches exist. Only that
-// goroutine uses the transaction until finish returns.
+// copySink is the Sink of a load: Row encodes accepted rows into batches
+// of binary COPY data (load_copy.go) and sums shipments into the derived
+// data (aggregates), and a goroutine COPYs each full batch while the next
+// one fills, so that parsing and copying overlap and at most three batches
+// exist. Only that goroutine uses the transaction until finish returns.
 type copySink struct {
 	tx        pgx.Tx
 	version   int64
 	tables    map[Kind]*table
+	types     map[*table][]pgType
 	batchRows int
+	agg       *aggregates
 
-	cur    *batch
-	queue  chan *batch // full batches, to the copier
-	free   chan *batch // copied batches, back to Row
+	cur    *copyBatch
+	queue  chan *copyBatch // full batches, to the copier
+	free   chan *copyBatch // copied batches, back to Row
 	failed chan struct{}
 	done   chan struct{}
 
@@ -317,29 +341,58 @@ type copySink struct {
 	loaded map[Kind]bool // kinds with at least one row sent
 }
 
-func newCopySink(tx pgx.Tx, version int64, tables map[Kind]*table, batchRows int) *copySink {
-	return &copySink{tx: tx, version: version, tables: tables, batchRows: batchRows, cur: &batch{},
-		queue: make(chan *batch, 1), free: make(chan *batch, 3), failed: make(chan struct{}),
+// maxBatchBytes ends a batch early when its rows are wide, so that a batch
+// stays a few MB whatever the row.
+const maxBatchBytes = 8 << 20
+
+// copyBatch is accepted rows of one sheet in binary COPY format, and the
+// facts of its shipments for the derived data.
+type copyBatch struct {
+	t     *table
+	types []pgType
+	sheet string
+	copyBuffer
+	facts []shipmentFact
+}
+
+func (b *copyBatch) reset(t *table, types []pgType, sheet string) {
+	b.t, b.types, b.sheet = t, types, sheet
+	b.copyBuffer.reset()
+	b.facts = b.facts[:0]
+}
+
+func newCopySink(tx pgx.Tx, version int64, tables map[Kind]*table, batchRows int, deriveMemory int64) *copySink {
+	types := make(map[*table][]pgType, len(tables))
+	for _, t := range tables {
+		types[t] = columnTypes(t)
+	}
+	return &copySink{tx: tx, version: version, tables: tables, types: types, batchRows: batchRows,
+		agg: newAggregates(deriveMemory), cur: &copyBatch{},
+		queue: make(chan *copyBatch, 1), free: make(chan *copyBatch, 3), failed: make(chan struct{}),
 		done: make(chan struct{}), loaded: map[Kind]bool{}}
 }
 
 var _ Sink = (*copySink)(nil)
 
-// run copies batches until the queue is closed. After an error it drains
-// the queue without copying.
+// run copies batches until the queue is closed, summing each batch's
+// facts (aggregates.sum) on a goroutine of its own meanwhile. After an
+// error it drains the queue without copying.
 func (s *copySink) run(ctx context.Context) {
 	defer close(s.done)
-	src := &batchSource{version: s.version}
 	for b := range s.queue {
+		var summing sync.WaitGroup
+		if s.err == nil && len(b.facts) > 0 {
+			summing.Go(func() { s.agg.sum(b.facts) })
+		}
 		if s.err == nil {
-			src.b, src.i = b, -1
-			n, err := s.tx.CopyFrom(ctx, b.t.name, b.t.cols, src)
+			n, err := copyBytes(ctx, s.tx, copySQL(b.t.name, b.t.cols), append(b.buf, copyTrailer...))
 			s.copied += n
 			if err != nil {
 				s.err = fmt.Errorf("copy rows of sheet %q into %s: %w", b.sheet, b.t.name.Sanitize(), err)
 				close(s.failed)
 			}
 		}
+		summing.Wait()
 		select {
 		case s.free <- b:
 		default:
@@ -356,14 +409,26 @@ func (s *copySink) BeginSheet(ctx context.Context, sr *SheetReport) error {
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
-	s.cur.reset(t, sr.Name)
+	s.cur.reset(t, s.types[t], sr.Name)
 	return nil
 }
 
 // Row adds an accepted row, sending the batch when it is full.
 func (s *copySink) Row(ctx context.Context, r *Record) error {
-	s.cur.add(r)
-	if s.cur.n >= s.batchRows {
+	if err := s.cur.record(s.cur.types, s.version, s.cur.sheet, r); err != nil {
+		return fmt.Errorf("sheet %q: %w", s.cur.sheet, err)
+	}
+	if s.cur.t.kind == Shipments {
+		var f shipmentFact
+		ok, err := s.agg.fact(r, &f)
+		if err != nil {
+			return fmt.Errorf("sheet %q: %w", s.cur.sheet, err)
+		}
+		if ok {
+			s.cur.facts = append(s.cur.facts, f)
+		}
+	}
+	if s.cur.rows >= s.batchRows || len(s.cur.buf) >= maxBatchBytes {
 		return s.flush(ctx)
 	}
 	return nil
@@ -376,7 +441,7 @@ func (s *copySink) EndSheet(ctx context.Context, _ *SheetReport) error {
 
 // flush sends the current batch, if it holds rows, and takes an empty one.
 func (s *copySink) flush(ctx context.Context) error {
-	if s.cur.n == 0 {
+	if s.cur.rows == 0 {
 		return nil
 	}
 	s.loaded[s.cur.t.kind] = true
@@ -387,13 +452,13 @@ func (s *copySink) flush(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	t, sheet := s.cur.t, s.cur.sheet
+	t, types, sheet := s.cur.t, s.cur.types, s.cur.sheet
 	select {
 	case s.cur = <-s.free:
 	default:
-		s.cur = &batch{}
+		s.cur = &copyBatch{}
 	}
-	s.cur.reset(t, sheet)
+	s.cur.reset(t, types, sheet)
 	return nil
 }
 

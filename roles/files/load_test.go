@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -65,10 +68,26 @@ func queryFloat(t *testing.T, db *storage.DB, sql string, args ...any) float64 {
 }
 
 // TestTablesMatchMigration checks that every kind's table has exactly the
-// columns the loader copies, in the database the migrations build.
+// columns the loader copies, of the types it encodes them in, in the
+// database the migrations build; and the derived tables the columns their
+// rows are copied into.
 func TestTablesMatchMigration(t *testing.T) {
 	t.Parallel()
 	l, db := newTestLoader(t, LoaderConfig{})
+	columns := func(t *testing.T, table string) map[string]string {
+		rows, err := db.Pool().Query(context.Background(), `select column_name, data_type from information_schema.columns
+			where table_name = $1`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		var name, typ string
+		_, err = pgx.ForEachRow(rows, []any{&name, &typ}, func() error { out[name] = typ; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	for _, k := range Kinds() {
 		t.Run(string(k), func(t *testing.T) {
 			tb := l.tables[k]
@@ -83,6 +102,22 @@ func TestTablesMatchMigration(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(tb.cols, ",") {
 				t.Errorf("table %s has columns\n%v\nthe loader copies\n%v", tb.name[0], got, tb.cols)
+			}
+			types := columns(t, tb.name[0])
+			for i, typ := range columnTypes(tb) {
+				if types[tb.cols[i]] != pgTypeNames[typ] {
+					t.Errorf("column %s.%s is %s; the loader copies %s", tb.name[0], tb.cols[i], types[tb.cols[i]], pgTypeNames[typ])
+				}
+			}
+		})
+	}
+	for _, dt := range []derivedTable{demandTable, lanesTable, baselineTable} {
+		t.Run("derived "+dt.name[0], func(t *testing.T) {
+			types := columns(t, dt.name[0])
+			for i, c := range dt.cols {
+				if types[c] != pgTypeNames[dt.types[i]] {
+					t.Errorf("column %s.%s is %q; derived rows copy %s", dt.name[0], c, types[c], pgTypeNames[dt.types[i]])
+				}
 			}
 		})
 	}
@@ -422,6 +457,189 @@ func TestLoadEveryKind(t *testing.T) {
 				res.Version.ID).Scan(&ok)
 			if err != nil || !ok {
 				t.Errorf("row does not read back (%v): %s", err, tc.check)
+			}
+		})
+	}
+}
+
+// variedShipments writes a shipments CSV of n rows whose derived data takes
+// every path of the keys and sums: places keyed by name, by ZIP and by
+// city and state; carriers and modes missing (NULL) or given; units and
+// weight missing or given; two years of dates. Places are real ZIPs of
+// the embedded table, so that every row resolves.
+func variedShipments(t *testing.T, n int, seed uint64) Input {
+	t.Helper()
+	g := testGeo(t)
+	r := rand.New(rand.NewPCG(seed, 7))
+	type place struct{ name, zip, city, state string }
+	pick := func(count int, prefix string) []place {
+		var out []place
+		for len(out) < count {
+			z := 1000 + r.IntN(99000)
+			p, ok := g.ZIP5(z)
+			if !ok || p.City == "" {
+				continue
+			}
+			out = append(out, place{fmt.Sprintf("%s %d", prefix, len(out)), fmt.Sprintf("%05d", z), p.City, p.State})
+		}
+		return out
+	}
+	origins, dests := pick(30, "DC"), pick(400, "Store")
+	loc := func(p place) []string {
+		switch r.IntN(4) {
+		case 0:
+			return []string{p.name, p.zip, "", ""} // keyed by the name
+		case 1:
+			return []string{"", p.zip, p.city, p.state} // by the ZIP
+		case 2:
+			return []string{"", p.zip, "", ""}
+		default:
+			return []string{"", "", p.city, p.state} // by "city, state"
+		}
+	}
+	maybe := func(s string) string {
+		if r.IntN(10) == 0 {
+			return ""
+		}
+		return s
+	}
+	carriers := []string{"UPS", "FedEx", "XPO", "Estes"}
+	modes := []string{"Parcel", "ltl", "TL", "intermodal"}
+	var b strings.Builder
+	b.WriteString("ship_date,origin_name,origin_zip,origin_city,origin_state,dest_name,dest_zip,dest_city,dest_state,cost,carrier,mode,weight,units\n")
+	for range n {
+		day := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(730))
+		cols := []string{day.Format("2006-01-02")}
+		cols = append(cols, loc(origins[r.IntN(len(origins))])...)
+		cols = append(cols, loc(dests[r.IntN(len(dests))])...)
+		cols = append(cols, fmt.Sprintf("%d.%02d", r.IntN(2000), r.IntN(100)), maybe(carriers[r.IntN(len(carriers))]),
+			maybe(modes[r.IntN(len(modes))]), maybe(fmt.Sprint(1+r.IntN(5000))), maybe(fmt.Sprintf("%.1f", float64(r.IntN(4000))/10)))
+		b.WriteString(strings.Join(cols, ",") + "\n")
+	}
+	return Input{Name: "varied.csv", R: strings.NewReader(b.String()), Size: int64(b.Len())}
+}
+
+// derivedRows reads the rows of a query as text keys (all columns but the
+// last nums) and numbers (the last nums; NaN for NULL), sorted by key.
+func derivedRows(t *testing.T, db *storage.DB, nums int, sql string, args ...any) (keys []string, values [][]float64) {
+	t.Helper()
+	rows, err := db.Pool().Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	type row struct {
+		key  string
+		nums []float64
+	}
+	var out []row
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := len(vals) - nums
+		var rw row
+		rw.key = fmt.Sprint(vals[:k]...)
+		for _, v := range vals[k:] {
+			switch v := v.(type) {
+			case nil:
+				rw.nums = append(rw.nums, math.NaN())
+			case float64:
+				rw.nums = append(rw.nums, v)
+			case int64:
+				rw.nums = append(rw.nums, float64(v))
+			case int32:
+				rw.nums = append(rw.nums, float64(v))
+			default:
+				t.Fatalf("%s: a %T in a sum column", sql, v)
+			}
+		}
+		out = append(out, rw)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(out, func(a, b row) int { return strings.Compare(a.key, b.key) })
+	for _, rw := range out {
+		keys, values = append(keys, rw.key), append(values, rw.nums)
+	}
+	return keys, values
+}
+
+// TestDerivedGoMatchesSQL loads a varied shipments file with the derived
+// data summed in Go (all of it, all but the lanes, none of it: the derive
+// memory caps), and checks each derived table against the SQL GROUP BY
+// over the loaded shipments.
+func TestDerivedGoMatchesSQL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		memory int64
+	}{
+		{"summed in go", 0},
+		{"lanes past the memory", 5 << 18}, // the file needs 1.1 MB without the lanes, 1.5 MB with them
+		{"everything in sql", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, db := newTestLoader(t, LoaderConfig{BatchRows: 700, DeriveMemory: tc.memory})
+			res, err := l.Load(context.Background(), LoadRequest{Tenant: "acme", Dataset: "varied"}, variedShipments(t, 6000, 1),
+				Options{Kind: Shipments, Geo: testGeo(t)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Report.RowsAccepted != 6000 || res.Version.Status != StatusReady {
+				t.Fatalf("accepted %d of 6000 rows, status %s: %+v", res.Report.RowsAccepted, res.Version.Status, res.Report.Rules)
+			}
+			id := res.Version.ID
+			checks := []struct {
+				table derivedTable
+				sel   string
+				where string
+				nums  int
+				n     int64
+			}{
+				{lanesTable, selectLanes, "", 4, res.Derived.Lanes},
+				{baselineTable, selectBaseline, "", 4, res.Derived.Baseline},
+				{demandTable, selectDemand, " and derived", 3, res.Derived.Demand},
+			}
+			for _, c := range checks {
+				// The stored row with the select's columns: the version id
+				// first, demand's derived flag a sum-side column to compare.
+				cols := c.table.cols[1:]
+				if c.table.name[0] == "dataset_demand" {
+					cols = []string{"destination", "year", "units", "weight", "derived::integer"}
+				}
+				stored := fmt.Sprintf("select %s from %s where dataset_version_id = $1%s", strings.Join(cols, ", "), c.table.name.Sanitize(), c.where)
+				sql := "select " + strings.Join(cols, ", ") + " from (" + c.sel + ") s (" + strings.Join(c.table.cols, ", ") + ")"
+				gotKeys, got := derivedRows(t, db, c.nums, stored, id)
+				wantKeys, want := derivedRows(t, db, c.nums, sql, id)
+				if len(gotKeys) < 100 || int64(len(gotKeys)) != c.n {
+					t.Errorf("%s: %d rows stored, %d counted; want over 100 to prove anything", c.table.name[0], len(gotKeys), c.n)
+				}
+				if !slices.Equal(gotKeys, wantKeys) {
+					t.Errorf("%s: %d groups stored, SQL groups %d; first stored %q, first SQL %q", c.table.name[0], len(gotKeys), len(wantKeys),
+						gotKeys[:min(1, len(gotKeys))], wantKeys[:min(1, len(wantKeys))])
+					continue
+				}
+				for i := range got {
+					for j := range got[i] {
+						// sumTolerance: the same float8 values added in the
+						// same order match exactly; allow rounding in case the
+						// scan order differs from the file's.
+						const sumTolerance = 1e-9
+						g, w := got[i][j], want[i][j]
+						if math.IsNaN(g) != math.IsNaN(w) || math.Abs(g-w) > sumTolerance*math.Max(1, math.Abs(w)) {
+							t.Errorf("%s group %s: column %d is %v, SQL sums %v", c.table.name[0], gotKeys[i], j, g, w)
+						}
+					}
+				}
+			}
+			want := "shipments without units are not in it"
+			if !slices.ContainsFunc(res.Report.Notices, func(n string) bool { return strings.Contains(n, want) }) {
+				t.Errorf("no notice of the shipments without units: %q", res.Report.Notices)
 			}
 		})
 	}
