@@ -353,24 +353,7 @@ func TestCapacityJobCancelKeepsIncumbent(t *testing.T) {
 	// A gap of 1e-12 and two minutes keep the search going until the cancel arrives.
 	id := e.submit(t, jobs.QueueCapacity, work.KindCapacity, "acme", ".zip", input,
 		work.ModelSettings{RelGap: 1e-12, TimeLimit: work.Duration(2 * time.Minute)})
-	ctx := context.Background()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		r, err := e.store.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Progress.Incumbent != nil && r.Progress.Nodes > 0 {
-			break
-		}
-		if r.Status.Terminal() || time.Now().After(deadline) {
-			t.Fatalf("no incumbent reported before %s: %+v %+v", r.Status, r.Progress, r.Result)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if _, err := e.store.Cancel(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	cancelAtIncumbent(t, e.store, id, 90*time.Second)
 	r := e.await(t, id, 30*time.Second)
 	if r.Status != jobs.StatusCancelled {
 		t.Fatalf("status %s (%s), want cancelled", r.Status, r.Error)
@@ -388,7 +371,7 @@ func TestCapacityJobCancelKeepsIncumbent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in, err := canon.Load(ctx, dir)
+	in, err := canon.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,24 +565,7 @@ func TestOptimizeJobCancelKeepsIncumbent(t *testing.T) {
 	// A gap of 1e-12 and two minutes keep the search going until the cancel arrives.
 	id := e.submit(t, jobs.QueueOptimization, work.KindOptimize, "acme", ".zip", input,
 		work.ModelSettings{RelGap: 1e-12, TimeLimit: work.Duration(2 * time.Minute)})
-	ctx := context.Background()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		r, err := e.store.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Progress.Incumbent != nil && r.Progress.Nodes > 0 {
-			break
-		}
-		if r.Status.Terminal() || time.Now().After(deadline) {
-			t.Fatalf("no incumbent reported before %s: %+v %+v", r.Status, r.Progress, r.Result)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if _, err := e.store.Cancel(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	cancelAtIncumbent(t, e.store, id, 90*time.Second)
 	r := e.await(t, id, 30*time.Second)
 	if r.Status != jobs.StatusCancelled {
 		t.Fatalf("status %s (%s), want cancelled: the solve must still run when the cancel arrives", r.Status, r.Error)
@@ -624,7 +590,7 @@ func TestOptimizeJobCancelKeepsIncumbent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in, err := canon.Load(ctx, dir)
+	in, err := canon.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,5 +629,30 @@ func TestOptimizeJobCancelKeepsIncumbent(t *testing.T) {
 	}
 	if summary["Status"] != "cancelled" {
 		t.Errorf("workbook Summary status %q, want cancelled", summary["Status"])
+	}
+}
+
+// cancelAtIncumbent waits until job id reports an incumbent found after some search
+// (nodes > 0), then asks for its cancel. It fails the test when the job ends first or no
+// incumbent comes within wait: the cancel must reach a running solve.
+func cancelAtIncumbent(t *testing.T, store *jobs.Store, id string, wait time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(wait)
+	for {
+		r, err := store.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Progress.Incumbent != nil && r.Progress.Nodes > 0 {
+			break
+		}
+		if r.Status.Terminal() || time.Now().After(deadline) {
+			t.Fatalf("no incumbent reported before %s: %+v %+v", r.Status, r.Progress, r.Result)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := store.Cancel(ctx, id); err != nil {
+		t.Fatal(err)
 	}
 }

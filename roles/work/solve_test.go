@@ -164,25 +164,7 @@ func TestSolveJobCancelKeepsIncumbent(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := e.submit(t, "acme", "hard.mps", string(model), work.SolveSettings{TimeLimit: work.Duration(time.Minute)})
-	// Wait for progress with an incumbent.
-	ctx := context.Background()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r, err := e.store.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Progress.Incumbent != nil && r.Progress.Nodes > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no incumbent reported: %+v", r)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if _, err := e.store.Cancel(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	cancelAtIncumbent(t, e.store, id, 30*time.Second)
 	r := e.await(t, id, 2*time.Second)
 	if r.Status != jobs.StatusCancelled {
 		t.Fatalf("status %s, want cancelled", r.Status)
