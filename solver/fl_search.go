@@ -28,6 +28,12 @@ const (
 	// flImproveTol is the relative improvement of the Lagrangian bound that counts as
 	// progress for the step-halving rule.
 	flImproveTol = 1e-7
+	// flResetGap: when the step factor is halved at the root while the bound is more than
+	// this relative amount below the best one, the multipliers return to the best point.
+	// Large first steps (many facilities open at the start multipliers of a clustered
+	// model) can throw them so far that the halved steps never come back. (Below the root
+	// the steps start small; resetting there costs nodes on the OR-Library-like models.)
+	flResetGap = 0.01
 	// flHeurEvery: at the root the Lagrangian heuristic runs every so many iterations.
 	flHeurEvery = 50
 	// flSwapCands is the number of closed facilities (cheapest Lagrangian v_i) tried in swap
@@ -86,7 +92,7 @@ type flSearch struct {
 	rootLB   float64
 	prunedLB float64 // least bound of the subtrees discarded by the cutoff
 	curBound float64 // bound of the node being processed (+Inf between nodes)
-	cache    map[string]float64
+	cache    map[string]flEval
 	lastProg time.Time
 	stopped  bool
 
@@ -99,9 +105,9 @@ type flSearch struct {
 // could not be verified against the model, or the search found no solution).
 func solveFL(ctx context.Context, m *Model, fl *flModel, s Settings, start time.Time) *Result {
 	fs := &flSearch{ctx: ctx, s: s, m: m, fl: fl, lg: newFLLagr(fl, s.threads()), tr: newFLTransport(fl), start: start,
-		incObj: math.Inf(1), cache: make(map[string]float64), rootLB: math.Inf(-1), prunedLB: math.Inf(1),
+		incObj: math.Inf(1), cache: make(map[string]flEval), rootLB: math.Inf(-1), prunedLB: math.Inf(1),
 		curBound: math.Inf(-1)}
-	n := fl.n
+	n := fl.nMult() // customer multipliers, then side rows', then relaxed facility rows'
 	fs.u, fs.bestU, fs.g = make([]float64, n), make([]float64, n), make([]float64, n)
 	fs.bestV = make([]float64, fl.m)
 	fs.openBuf = make([]bool, fl.m)
@@ -132,28 +138,34 @@ func (fs *flSearch) prune(b float64) {
 }
 
 // initialU: u_j = the cheapest cost of serving j including a share of the fixed cost of
-// the facility's capacity.
+// the facility's capacity (over all its groups); the side-row multipliers start at 0.
 func (fs *flSearch) initialU(u []float64) {
 	fl := fs.fl
-	for j := range u {
-		u[j] = math.Inf(1)
+	clear(u)
+	cu := u[:fl.n]
+	for j := range cu {
+		cu[j] = math.Inf(1)
 	}
 	for i := 0; i < fl.m; i++ {
+		s := 0.0
+		for g := fl.facGrp[i]; g < fl.facGrp[i+1]; g++ {
+			s += math.Min(fl.grpCapa[g], fl.compDemand[fl.grpComp[g]])
+		}
 		share := 0.0
-		if s := math.Min(fl.capa[i], fl.totalDemand); s > 0 && fl.fixCost[i] > 0 {
+		if s > 0 && fl.fixCost[i] > 0 {
 			share = fl.fixCost[i] / s
 		}
 		for a := fl.arcBeg[i]; a < fl.arcBeg[i+1]; a++ {
 			j := fl.arcCust[a]
 			c := fl.arcCost[a] + share*fl.demand[j]
-			if c < u[j] {
-				u[j] = c
+			if c < cu[j] {
+				cu[j] = c
 			}
 		}
 	}
-	for j := range u {
-		if math.IsInf(u[j], 1) {
-			u[j] = 0
+	for j := range cu {
+		if math.IsInf(cu[j], 1) {
+			cu[j] = 0
 		}
 	}
 }
@@ -194,6 +206,12 @@ func (fs *flSearch) subgradient(fix []int8, maxIter, patience int, lambda float6
 			if noImp >= patience {
 				lambda /= 2
 				noImp = 0
+				if root && L < best-flResetGap*math.Abs(best) {
+					// the steps took u far from the best point: go back to it (the next
+					// evaluation recomputes the subgradient there)
+					copy(u, fs.bestU)
+					continue
+				}
 			}
 		}
 		if best >= fs.cutoff() || lambda < flMinLambda {
@@ -217,17 +235,64 @@ func (fs *flSearch) subgradient(fix []int8, maxIter, patience int, lambda float6
 		for j := range u {
 			u[j] += step * g[j]
 		}
+		fs.fl.project(u)
 		fs.progress(false)
 	}
 	return best
 }
 
-// lagrHeuristic opens the facilities of the last Lagrangian solution (theta > 0) plus the
-// node's fixed-open ones and evaluates the open set.
-func (fs *flSearch) lagrHeuristic(fix []int8) {
+// evaluateStart evaluates the open set of Settings.Hooks.Start (its facility columns
+// above one half), whose best assignment is at least as good as the start itself.
+func (fs *flSearch) evaluateStart() {
+	start := fs.s.Hooks.Start
+	if len(start) != len(fs.m.Cols) {
+		return
+	}
 	open := fs.openBuf
+	for i, c := range fs.fl.yCol {
+		open[i] = start[c] > 0.5
+	}
+	fs.evaluate(open)
+}
+
+// lagrHeuristic opens the facilities of the last Lagrangian solution (theta > 0) plus the
+// node's fixed-open ones and evaluates the open set. Beyond the cardinality bound (a
+// fractional cover opens one more), the free ones of largest v_i are dropped.
+func (fs *flSearch) lagrHeuristic(fix []int8) {
+	fl, lg := fs.fl, fs.lg
+	open := fs.openBuf
+	cnt := 0
 	for i := range open {
-		open[i] = fix[i] > 0 || (fix[i] == 0 && fs.lg.theta[i] > 0)
+		open[i] = fix[i] > 0 || (fix[i] == 0 && lg.theta[i] > 0)
+		if open[i] {
+			cnt++
+		}
+	}
+	if fl.clustered {
+		if fs.repairClusters(open, fix) {
+			fs.evaluate(open)
+		}
+		return
+	}
+	for cnt > fl.cardHi {
+		worst := -1
+		for i, o := range open {
+			if o && fix[i] == 0 && (worst < 0 || lg.v[i] > lg.v[worst]) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			return
+		}
+		open[worst] = false
+		cnt--
+	}
+	// side rows out of reach: open the facilities that bring them closest
+	for k := 0; k < fl.m; k++ {
+		r, _ := fl.sideShort(open)
+		if r < 0 || !fs.repairSide(open, fix, r) {
+			break
+		}
 	}
 	fs.evaluate(open)
 }
@@ -242,24 +307,28 @@ func openKey(open []bool) string {
 	return string(b)
 }
 
-// evaluate solves the transportation problem of an open set (cached) and updates the
-// incumbent; it returns the cost (+Inf infeasible).
-func (fs *flSearch) evaluate(open []bool) float64 {
+// flEval is the evaluation of an open set: the cost of its assignment and a lower bound on
+// its optimal assignment's cost (equal but when a one-side-row search stopped early).
+type flEval struct{ cost, lb float64 }
+
+// evaluate solves the assignment problem of an open set (cached) and updates the
+// incumbent; it returns the cost (+Inf infeasible) and the lower bound.
+func (fs *flSearch) evaluate(open []bool) (float64, float64) {
 	key := openKey(open)
-	if v, ok := fs.cache[key]; ok {
-		return v
+	if e, ok := fs.cache[key]; ok {
+		return e.cost, e.lb
 	}
-	v := fs.tr.solve(open, fs.stop)
-	if fs.stopped {
-		return math.Inf(1) // interrupted: not a result
+	v, lb := fs.tr.solve(fs.ctx, open)
+	if fs.stop() {
+		return math.Inf(1), math.Inf(1) // interrupted: not a result
 	}
-	fs.cache[key] = v
+	fs.cache[key] = flEval{v, lb}
 	if v < fs.incObj {
 		fs.incObj = v
 		fs.incOpen = append(fs.incOpen[:0], open...)
 		fs.incX = append(fs.incX[:0], fs.tr.x...)
 	}
-	return v
+	return v, lb
 }
 
 // localSearch improves the incumbent by drop, add and swap moves until none improves; the
@@ -270,12 +339,32 @@ func (fs *flSearch) localSearch(fix []int8, v []float64) {
 	if fs.incOpen == nil {
 		return
 	}
+	if fl.clustered {
+		fs.localSearchClusters(fix)
+		return
+	}
 	cur := append([]bool(nil), fs.incOpen...)
 	curObj := fs.incObj
 	try := make([]bool, fl.m)
 	for !fs.stop() {
 		bestObj, bestMove := curObj, [2]int{-1, -1}
+		nOpen := 0
+		for _, o := range cur {
+			if o {
+				nOpen++
+			}
+		}
 		consider := func(drop, add int) {
+			n := nOpen
+			if drop >= 0 {
+				n--
+			}
+			if add >= 0 {
+				n++
+			}
+			if n < fl.cardLo || n > fl.cardHi {
+				return
+			}
 			copy(try, cur)
 			if drop >= 0 {
 				try[drop] = false
@@ -283,7 +372,7 @@ func (fs *flSearch) localSearch(fix []int8, v []float64) {
 			if add >= 0 {
 				try[add] = true
 			}
-			if obj := fs.evaluate(try); obj < bestObj-1e-9*math.Abs(bestObj) {
+			if obj, _ := fs.evaluate(try); obj < bestObj-1e-9*math.Abs(bestObj) {
 				bestObj, bestMove = obj, [2]int{drop, add}
 			}
 		}
@@ -333,7 +422,13 @@ func (fs *flSearch) localSearch(fix []int8, v []float64) {
 
 func (fs *flSearch) run() Status {
 	fl := fs.fl
+	// the node fixings: the facilities', then in a clustered model the clusters' (branching
+	// on "the site opens in no year" against "in some year" first)
 	root := &flNode{fix: append([]int8(nil), fl.yFixed...), bound: math.Inf(-1)}
+	if fl.clustered {
+		root.fix = append(root.fix, make([]int8, len(fl.clusters))...)
+	}
+	fs.evaluateStart()
 	fs.initialU(fs.u)
 	lb := fs.subgradient(root.fix, flRootIters, flRootPatience, flRootLambda, true)
 	if math.IsInf(lb, 1) {
@@ -428,7 +523,7 @@ func (fs *flSearch) branch(nd *flNode) {
 	base := lg.sumU + fl.constant
 	for changed := true; changed; {
 		changed = false
-		for i := 0; i < fl.m; i++ {
+		for i := range fix {
 			if fix[i] != 0 {
 				continue
 			}
@@ -458,15 +553,25 @@ func (fs *flSearch) branch(nd *flNode) {
 	}
 	bestI, bestScore := -1, math.Inf(-1)
 	var b0, b1 float64
-	for i := 0; i < fl.m; i++ {
-		if fix[i] != 0 {
-			continue
-		}
+	consider := func(i int) {
 		l1 := base + lg.choose(fix, i, 1, false)
 		l0 := base + lg.choose(fix, i, -1, false)
 		sc := math.Min(l0, l1)
 		if sc > bestScore {
 			bestI, bestScore, b0, b1 = i, sc, l0, l1
+		}
+	}
+	for c := range fl.clusters {
+		// clusters whose fixings do not decide yet whether they open at all
+		if mk := fl.fixMasks(c, fix, -1, 0); fix[fl.m+c] == 0 && mk.on == 0 && mk.off != 1<<len(fl.clusters[c].fac)-1 {
+			consider(fl.m + c)
+		}
+	}
+	if bestI < 0 {
+		for i := 0; i < fl.m; i++ {
+			if fix[i] == 0 {
+				consider(i)
+			}
 		}
 	}
 	if bestI < 0 {
@@ -475,7 +580,14 @@ func (fs *flSearch) branch(nd *flNode) {
 		for i := range open {
 			open[i] = fix[i] > 0
 		}
-		fs.evaluate(open)
+		// the open set's optimum is at least lb: that is the bound of this leaf
+		_, lb := fs.evaluate(open)
+		switch {
+		case fs.stopped || math.IsInf(lb, -1):
+			fs.prune(nd.bound) // not evaluated: the leaf keeps its node bound
+		case !math.IsInf(lb, 1):
+			fs.prune(lb)
+		}
 		return
 	}
 	u := toF32(fs.bestU)
@@ -547,6 +659,13 @@ func (fs *flSearch) result(status Status) *Result {
 	}
 	for k, c := range fl.otherCol {
 		x[c] = fl.otherVal[k]
+	}
+	for c, cl := range fl.clusters {
+		if vals := cl.auxVal[fl.patternOf(c, fs.incOpen)]; vals != nil {
+			for k, col := range cl.aux {
+				x[col] = vals[k]
+			}
+		}
 	}
 	if !feasibleInModel(m, x) {
 		return nil

@@ -91,7 +91,7 @@ func TestFLTransportMatchesLP(t *testing.T) {
 		for i := range open {
 			open[i] = rng.Intn(2) == 0
 		}
-		got := tr.solve(open, nil)
+		got, _ := tr.solve(context.Background(), open)
 		res, err := Solve(context.Background(), fixedY(md, open), Settings{NoStructure: true, RelGap: 1e-9})
 		if err != nil && res.Status != StatusInfeasible {
 			t.Fatalf("trial %d: %v", trial, err)
@@ -175,6 +175,21 @@ func TestDetectFL(t *testing.T) {
 		{"maximize", mutate(strong, func(md *Model) { md.Sense = Maximize }), false, 0, 0, 0},
 		{"cardinality row", mutate(strong, func(md *Model) {
 			md.AddRow("card", 1, 2, []int{0, 1, 2, 3}, []float64{1, 1, 1, 1})
+		}), true, 4, 7, -1},
+		{"cardinality row over some facilities", mutate(strong, func(md *Model) {
+			md.AddRow("card", 1, 2, []int{0, 1, 2}, []float64{1, 1, 1})
+		}), true, 4, 7, -1},
+		{"knapsack row over the facilities", mutate(strong, func(md *Model) {
+			md.AddRow("card", 1, 2, []int{0, 1, 2, 3}, []float64{1, 2, 1, 1})
+		}), true, 4, 7, -1},
+		{"facility row with an integer column", mutate(strong, func(md *Model) {
+			c := md.AddCol("z", 1, 0, 5, true)
+			md.AddRow("f", 0, Inf, []int{0, c}, []float64{1, -1})
+		}), false, 0, 0, 0},
+		{"auxiliary column in a side row", mutate(strong, func(md *Model) {
+			c := md.AddCol("z", 1, 0, 5, false)
+			md.AddRow("f", 0, Inf, []int{0, c}, []float64{1, -1})
+			md.AddRow("s", 0, Inf, []int{4, c}, []float64{1, -1})
 		}), false, 0, 0, 0},
 		{"integer x", mutate(strong, func(md *Model) { md.Cols[5].Integer = true }), false, 0, 0, 0},
 		{"capacity rhs", mutate(strong, func(md *Model) { md.Rows[7].Hi = 3 }), false, 0, 0, 0},
@@ -183,8 +198,14 @@ func TestDetectFL(t *testing.T) {
 		{"x linked to two facilities", mutate(strong, func(md *Model) {
 			md.AddRow("l", math.Inf(-1), 0, []int{4, 1}, []float64{1, -1})
 		}), false, 0, 0, 0},
-		{"extra side constraint", mutate(strong, func(md *Model) {
+		{"side row over assignments", mutate(strong, func(md *Model) {
 			md.AddRow("side", math.Inf(-1), 0.5, []int{4, 11}, []float64{1, 1})
+		}), true, 4, 7, -1},
+		{"side row with a facility", mutate(strong, func(md *Model) {
+			md.AddRow("side", math.Inf(-1), 0.5, []int{4, 11, 0}, []float64{1, 1, 1})
+		}), false, 0, 0, 0},
+		{"assignment in two capacity rows", mutate(strong, func(md *Model) {
+			md.AddRow("c2", math.Inf(-1), 0, []int{0, 4, 5}, []float64{-9, 1, 1})
 		}), false, 0, 0, 0},
 		{"unlinked customer (weak, zero demand)", mutate(weak, func(md *Model) {
 			// drop x_{0,0} from facility 0's capacity row: it is linked to nothing

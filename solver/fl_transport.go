@@ -2,494 +2,44 @@ package solver
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 )
 
-// The transportation problem of facility location: with the open facilities fixed, the best
-// assignment is a min-cost flow from the open facilities (supplies s_i) to the customers
-// (demands d_j) over the arcs (unit cost c'_a/d_j, capacity u'_a d_j), plus a dummy sink
-// that takes the unused capacity at cost 0. It is solved exactly by a primal network
-// simplex (strongly feasible spanning trees, big-M artificial start, block search pricing;
-// the tree is kept as parent pointers plus a preorder thread, as in LEMON and NetworkX).
-// Customers of weight 0 do not interact with the capacities and are served greedily.
+// The assignment problem of facility location with the open facilities fixed. It splits
+// into one problem per component (fl_detect.go). A component without side rows is a
+// transportation problem: a min-cost flow from the open capacity groups (supplies s_g) to
+// the customers (demands d_j) over the arcs (unit cost c'_a/d_j, capacity u'_a d_j), plus a
+// dummy sink that takes the unused capacity at cost 0, solved exactly by the network
+// simplex of netsimplex.go. Customers of weight 0 do not interact with the capacities and
+// are served greedily.
+//
+// A component with one side row lo <= a'x' <= hi is the transportation problem with one
+// more constraint. Its optimum is the maximum over w of the Lagrangian function
+// T(w) + w b, T(w) the transportation optimum at the costs c' - w a' and b the limit w
+// prices (LP duality); T is concave and piecewise linear in w. When the transportation
+// optimum at w = 0 violates the row, the search keeps two flows, x_lo violating it and x_hi
+// meeting it (the first x_hi maximises a'x'), and jumps to the w where their Lagrangian
+// costs are equal; the flow there replaces one of them, until it costs no less than they
+// do (w is then the maximiser, both flows are optimal at w). The convex combination of x_lo
+// and x_hi that meets the row with equality is feasible and, at the maximiser, optimal; its
+// cost is the assignment's cost and T(w) + w b is a lower bound on it at every step.
+//
+// Any other component (several side rows, or a side row and customers of weight 0) is
+// solved as an LP by the general simplex over the open facilities' arcs only.
 
 const (
-	// nsCostTol is the reduced cost, relative to 1 + the largest unit cost, below which an
-	// arc enters the basis.
-	nsCostTol = 1e-11
-	// nsFeasTol is the flow on artificial arcs, relative to 1 + the total demand, tolerated
-	// in an optimal solution (more means the open facilities cannot serve the customers).
-	nsFeasTol = 1e-9
-	// nsMaxPivotsPerNode bounds the pivots (times the number of nodes plus arcs) before the
-	// solve gives up; a safety net against float-induced cycling, never reached in practice.
-	nsMaxPivotsPerNode = 50
+	// flSideTol is the violation of a normalised side row (limits of magnitude 1) that
+	// the assignment tolerates: a tenth of the general path's row feasibility tolerance.
+	flSideTol = rowFeasTol / 10
+	// flParamIters bounds the steps of the one-side-row search; each solves one
+	// transportation problem warm. It converges in a handful on the benchmark models.
+	flParamIters = 60
+	// flParamTol is the relative difference between the Lagrangian value of a new flow
+	// and that of the bracketing flows below which w counts as the maximiser.
+	flParamTol = 1e-10
 )
-
-// netSimplex is a min-cost flow solver; its slices are reused across solves.
-type netSimplex struct {
-	n                int // nodes, the root included (it is the last node)
-	src, dst         []int32
-	cost, capa, flow []float64
-	state            []int8 // 1 at the lower bound, -1 at the upper bound, 0 in the tree
-	supply           []float64
-	parent, pred     []int32
-	next, prev, last []int32 // preorder thread (circular), last node of each subtree
-	size             []int32
-	pi               []float64
-	pivots           int64
-	path             []int32 // scratch of makeRoot
-	artBeg           int     // first artificial arc
-	nextArc          int     // where the block search resumes
-	// scratch of warmTree
-	tree, adjBeg, adj, order []int32
-}
-
-// reset starts a new problem with n nodes (the root is added by solve) and no arcs.
-func (ns *netSimplex) reset(n int) {
-	ns.n = n
-	ns.src, ns.dst = ns.src[:0], ns.dst[:0]
-	ns.cost, ns.capa, ns.flow, ns.state = ns.cost[:0], ns.capa[:0], ns.flow[:0], ns.state[:0]
-	ns.supply = growF(ns.supply, n+1)
-	clear(ns.supply)
-}
-
-func (ns *netSimplex) addArc(u, v int, cost, capa float64) {
-	ns.src = append(ns.src, int32(u))
-	ns.dst = append(ns.dst, int32(v))
-	ns.cost = append(ns.cost, cost)
-	ns.capa = append(ns.capa, capa)
-	ns.flow = append(ns.flow, 0)
-	ns.state = append(ns.state, 1)
-}
-
-func growF(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
-
-func growI32(s []int32, n int) []int32 {
-	if cap(s) < n {
-		return make([]int32, n)
-	}
-	return s[:n]
-}
-
-// start adds the artificial arcs (one per node, cost bigM, which must exceed any path
-// cost) and builds the start basis: from the flows already on the real arcs when warm (they
-// must meet the supplies), else the artificial basis. Arcs may be added after start (they
-// enter at their lower bound 0); run then continues from the current basis.
-func (ns *netSimplex) start(bigM float64, warm bool) {
-	nReal := len(ns.src)
-	n := ns.n + 1
-	root := int32(ns.n)
-	ns.parent = growI32(ns.parent, n)
-	ns.pred = growI32(ns.pred, n)
-	ns.next = growI32(ns.next, n)
-	ns.prev = growI32(ns.prev, n)
-	ns.last = growI32(ns.last, n)
-	ns.size = growI32(ns.size, n)
-	ns.pi = growF(ns.pi, n)
-	ns.artBeg = nReal
-	for v := int32(0); v < root; v++ {
-		if ns.supply[v] >= 0 {
-			ns.addArc(int(v), int(root), bigM, math.Inf(1))
-		} else {
-			ns.addArc(int(root), int(v), bigM, math.Inf(1))
-		}
-	}
-	if !warm || !ns.warmTree(nReal) {
-		for a := 0; a < nReal; a++ {
-			ns.flow[a], ns.state[a] = 0, 1
-		}
-		ns.artificialTree(nReal)
-	}
-	ns.nextArc = 0
-}
-
-// run pivots until no arc prices out (costs within tol). It returns false when stop said
-// so or the pivot safety limit was hit.
-func (ns *netSimplex) run(tol float64, stop func() bool) bool {
-	nArc := len(ns.src)
-	block := int(math.Sqrt(float64(nArc)))
-	if block < 10 {
-		block = 10
-	}
-	nextArc := ns.nextArc
-	if nextArc >= nArc {
-		nextArc = 0
-	}
-	limit := int64(nsMaxPivotsPerNode) * int64(ns.n+1+nArc)
-	for it := int64(0); ; it++ {
-		if it&255 == 255 && stop != nil && stop() {
-			return false
-		}
-		if it > limit {
-			return false
-		}
-		// block search for the entering arc
-		in, best := -1, -tol
-		cnt := 0
-		for k := 0; k < nArc; k++ {
-			a := nextArc
-			nextArc++
-			if nextArc == nArc {
-				nextArc = 0
-			}
-			if ns.state[a] != 0 {
-				c := float64(ns.state[a]) * (ns.cost[a] - ns.pi[ns.src[a]] + ns.pi[ns.dst[a]])
-				if c < best {
-					best, in = c, a
-				}
-			}
-			cnt++
-			if cnt == block {
-				if in >= 0 {
-					break
-				}
-				cnt = 0
-			}
-		}
-		if in < 0 {
-			break
-		}
-		ns.pivots++
-		if !ns.pivot(int32(in)) {
-			return false
-		}
-	}
-	ns.nextArc = nextArc
-	return true
-}
-
-// feasible reports whether the artificial arcs carry (almost) no flow.
-func (ns *netSimplex) feasible() bool {
-	tot := 0.0
-	for v := 0; v < ns.n; v++ {
-		tot += math.Abs(ns.supply[v])
-	}
-	for a := ns.artBeg; a < ns.artBeg+ns.n; a++ {
-		if ns.flow[a] > nsFeasTol*(1+tot) {
-			return false
-		}
-	}
-	return true
-}
-
-// artificialTree makes the start basis of the artificial arcs (one per node, after the
-// nReal real arcs), which carry the supplies; the real arcs are at their lower bound 0.
-func (ns *netSimplex) artificialTree(nReal int) {
-	n := ns.n + 1
-	root := int32(ns.n)
-	for v := int32(0); v < root; v++ {
-		a := int32(nReal) + v
-		b := ns.supply[v]
-		ns.flow[a] = math.Abs(b)
-		if ns.src[a] == v {
-			ns.pi[v] = ns.cost[a]
-		} else {
-			ns.pi[v] = -ns.cost[a]
-		}
-		ns.state[a] = 0
-		ns.parent[v] = root
-		ns.pred[v] = a
-		ns.size[v] = 1
-		ns.last[v] = v
-		ns.next[v] = v + 1
-		ns.prev[v] = v - 1
-	}
-	ns.parent[root], ns.pred[root], ns.size[root], ns.pi[root] = -1, -1, int32(n), 0
-	ns.next[root], ns.prev[root] = 0, root-1
-	ns.last[root] = root - 1
-	if root == 0 {
-		ns.next[root], ns.prev[root], ns.last[root] = root, root, root
-	} else {
-		ns.prev[0] = root
-		ns.next[root-1] = root
-	}
-}
-
-// warmTree makes a start basis from the flows already on the real arcs (which must meet
-// the supplies): arcs strictly between their bounds form the tree, completed by artificial
-// arcs with zero flow. It returns false (and changes nothing that artificialTree does not
-// reset) when those arcs contain a cycle.
-func (ns *netSimplex) warmTree(nReal int) bool {
-	n := ns.n + 1
-	root := int32(ns.n)
-	uf := growI32(ns.size, n) // union-find parents, reused as scratch
-	for v := range uf {
-		uf[v] = int32(v)
-	}
-	find := func(v int32) int32 {
-		for uf[v] != v {
-			uf[v] = uf[uf[v]]
-			v = uf[v]
-		}
-		return v
-	}
-	ns.adjBeg = growI32(ns.adjBeg, n+1)
-	clear(ns.adjBeg)
-	ns.tree = ns.tree[:0]
-	for a := 0; a < nReal; a++ {
-		f := ns.flow[a]
-		switch {
-		case f <= 0:
-			ns.flow[a], ns.state[a] = 0, 1
-			continue
-		case f >= ns.capa[a]:
-			ns.flow[a], ns.state[a] = ns.capa[a], -1
-			continue
-		}
-		ru, rv := find(ns.src[a]), find(ns.dst[a])
-		if ru == rv {
-			return false
-		}
-		uf[ru] = rv
-		ns.state[a] = 0
-		ns.tree = append(ns.tree, int32(a))
-	}
-	for v := int32(0); v < root; v++ {
-		a := int32(nReal) + v
-		ns.flow[a], ns.state[a] = 0, 1
-		if r := find(v); r != find(root) {
-			uf[r] = find(root)
-			ns.state[a] = 0
-			ns.tree = append(ns.tree, a)
-		}
-	}
-	// adjacency of the tree (CSR), then a DFS from the root
-	for _, a := range ns.tree {
-		ns.adjBeg[ns.src[a]+1]++
-		ns.adjBeg[ns.dst[a]+1]++
-	}
-	for v := 0; v < n; v++ {
-		ns.adjBeg[v+1] += ns.adjBeg[v]
-	}
-	ns.adj = growI32(ns.adj, 2*len(ns.tree))
-	fill := append(ns.path[:0], ns.adjBeg[:n]...)
-	for _, a := range ns.tree {
-		u, v := ns.src[a], ns.dst[a]
-		ns.adj[fill[u]] = a
-		fill[u]++
-		ns.adj[fill[v]] = a
-		fill[v]++
-	}
-	ns.path = fill
-	ns.parent[root], ns.pred[root], ns.pi[root] = -1, -1, 0
-	stack := []int32{root}
-	order := ns.order[:0]
-	for len(stack) > 0 {
-		v := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		order = append(order, v)
-		for k := ns.adjBeg[v]; k < ns.adjBeg[v+1]; k++ {
-			a := ns.adj[k]
-			w := ns.src[a]
-			if w == v {
-				w = ns.dst[a]
-			}
-			if w == ns.parent[v] && a == ns.pred[v] {
-				continue
-			}
-			ns.parent[w], ns.pred[w] = v, a
-			if ns.dst[a] == w {
-				ns.pi[w] = ns.pi[v] - ns.cost[a]
-			} else {
-				ns.pi[w] = ns.pi[v] + ns.cost[a]
-			}
-			stack = append(stack, w)
-		}
-	}
-	ns.order = order
-	if len(order) != n {
-		panic("solver: network simplex warm tree is not spanning")
-	}
-	for k, v := range order {
-		ns.next[v] = order[(k+1)%n]
-		ns.prev[v] = order[(k+n-1)%n]
-		ns.size[v] = 1
-		ns.last[v] = v
-	}
-	for k := n - 1; k > 0; k-- {
-		v := order[k]
-		p := ns.parent[v]
-		ns.size[p] += ns.size[v]
-	}
-	// last[v]: the node at preorder position pos(v) + size(v) - 1
-	for k, v := range order {
-		ns.last[v] = order[k+int(ns.size[v])-1]
-	}
-	return true
-}
-
-// up reports whether the tree arc of u points from u to its parent.
-func (ns *netSimplex) up(u int32) bool { return ns.src[ns.pred[u]] == u }
-
-func (ns *netSimplex) pivot(in int32) bool {
-	first, second := ns.src[in], ns.dst[in]
-	if ns.state[in] == -1 {
-		first, second = second, first
-	}
-	// join: the common ancestor
-	u, v := first, second
-	for u != v {
-		if ns.size[u] < ns.size[v] {
-			u = ns.parent[u]
-		} else {
-			v = ns.parent[v]
-		}
-	}
-	join := u
-	// leaving arc (strongly feasible tie-breaking: last blocking arc from the join)
-	delta := ns.capa[in]
-	result := 0
-	var uOut int32 = -1
-	for u := first; u != join; u = ns.parent[u] {
-		e := ns.pred[u]
-		d := ns.flow[e]
-		if !ns.up(u) {
-			d = ns.capa[e] - d
-		}
-		if d < delta {
-			delta, uOut, result = d, u, 1
-		}
-	}
-	for u := second; u != join; u = ns.parent[u] {
-		e := ns.pred[u]
-		d := ns.flow[e]
-		if ns.up(u) {
-			d = ns.capa[e] - d
-		}
-		if d <= delta {
-			delta, uOut, result = d, u, 2
-		}
-	}
-	if math.IsInf(delta, 1) {
-		return false // unbounded: cannot happen with the artificial start
-	}
-	if delta < 0 {
-		delta = 0
-	}
-	if delta > 0 {
-		ns.flow[in] += float64(ns.state[in]) * delta
-		for u := first; u != join; u = ns.parent[u] {
-			if ns.up(u) {
-				ns.flow[ns.pred[u]] -= delta
-			} else {
-				ns.flow[ns.pred[u]] += delta
-			}
-		}
-		for u := second; u != join; u = ns.parent[u] {
-			if ns.up(u) {
-				ns.flow[ns.pred[u]] += delta
-			} else {
-				ns.flow[ns.pred[u]] -= delta
-			}
-		}
-	}
-	if result == 0 {
-		// the entering arc goes from one bound to the other
-		if ns.state[in] == 1 {
-			ns.flow[in] = ns.capa[in]
-		} else {
-			ns.flow[in] = 0
-		}
-		ns.state[in] = -ns.state[in]
-		return true
-	}
-	e := ns.pred[uOut]
-	toZero := ns.up(uOut) == (result == 1)
-	if toZero {
-		ns.flow[e], ns.state[e] = 0, 1
-	} else {
-		ns.flow[e], ns.state[e] = ns.capa[e], -1
-	}
-	ns.state[in] = 0
-	newRoot, attach := first, second
-	if result == 2 {
-		newRoot, attach = second, first
-	}
-	ns.removeEdge(ns.parent[uOut], uOut)
-	ns.makeRoot(newRoot)
-	ns.addEdge(in, attach, newRoot)
-	// potentials of the moved subtree
-	var want float64
-	if ns.dst[in] == newRoot {
-		want = ns.pi[attach] - ns.cost[in]
-	} else {
-		want = ns.pi[attach] + ns.cost[in]
-	}
-	sh := want - ns.pi[newRoot]
-	w := newRoot
-	for k := int32(0); k < ns.size[newRoot]; k++ {
-		ns.pi[w] += sh
-		w = ns.next[w]
-	}
-	return true
-}
-
-// removeEdge detaches the subtree of t (a child of s); it becomes its own circular thread.
-func (ns *netSimplex) removeEdge(s, t int32) {
-	sizeT, prevT, lastT := ns.size[t], ns.prev[t], ns.last[t]
-	nextLastT := ns.next[lastT]
-	ns.parent[t], ns.pred[t] = -1, -1
-	ns.next[prevT], ns.prev[nextLastT] = nextLastT, prevT
-	ns.next[lastT], ns.prev[t] = t, lastT
-	for s >= 0 {
-		ns.size[s] -= sizeT
-		if ns.last[s] == lastT {
-			ns.last[s] = prevT
-		}
-		s = ns.parent[s]
-	}
-}
-
-// makeRoot re-roots the detached tree containing q at q.
-func (ns *netSimplex) makeRoot(q int32) {
-	path := ns.path[:0]
-	for v := q; v >= 0; v = ns.parent[v] {
-		path = append(path, v)
-	}
-	ns.path = path
-	for k := len(path) - 1; k > 0; k-- {
-		p, q := path[k], path[k-1]
-		sizeP, lastP := ns.size[p], ns.last[p]
-		prevQ, lastQ := ns.prev[q], ns.last[q]
-		nextLastQ := ns.next[lastQ]
-		ns.parent[p], ns.parent[q] = q, -1
-		ns.pred[p], ns.pred[q] = ns.pred[q], -1
-		ns.size[p] = sizeP - ns.size[q]
-		ns.size[q] = sizeP
-		ns.next[prevQ], ns.prev[nextLastQ] = nextLastQ, prevQ
-		ns.next[lastQ], ns.prev[q] = q, lastQ
-		if lastP == lastQ {
-			ns.last[p] = prevQ
-			lastP = prevQ
-		}
-		ns.prev[p], ns.next[lastQ] = lastQ, p
-		ns.next[lastP], ns.prev[q] = q, lastP
-		ns.last[q] = lastP
-	}
-}
-
-// addEdge hangs the tree rooted at q below p through arc a.
-func (ns *netSimplex) addEdge(a, p, q int32) {
-	lastP := ns.last[p]
-	nextLastP := ns.next[lastP]
-	sizeQ, lastQ := ns.size[q], ns.last[q]
-	ns.parent[q], ns.pred[q] = p, a
-	ns.next[lastP], ns.prev[q] = q, lastP
-	ns.prev[nextLastP], ns.next[lastQ] = lastQ, nextLastP
-	for p >= 0 {
-		ns.size[p] += sizeQ
-		if ns.last[p] == lastP {
-			ns.last[p] = lastQ
-		}
-		p = ns.parent[p]
-	}
-}
 
 // flTransport evaluates open sets of an flModel.
 type flTransport struct {
@@ -498,22 +48,36 @@ type flTransport struct {
 	// customers of positive weight, their arcs by increasing cost (CSR over customers)
 	custBeg []int32
 	custArc []int32
-	bigM    float64 // exceeds any path cost of the network
-	tol     float64 // reduced-cost tolerance
-	node    []int32 // customer -> node (or -1 for weight-0 customers)
-	posOf   []int32 // facility -> node (or -1 when closed)
+	maxUnit float64 // largest |c'_a/d_j|
+	node    []int32 // customer -> node of the current network (or -1)
+	posOf   []int32 // group -> node of the current network (or -1 when closed)
 	arcOf   []int32 // network arc -> model arc (-1 for sink and artificial arcs)
 	inNet   []int32 // model arc -> network arc + 1 of the current solve (0: not in the network)
 	// x'_a of the last feasible solve
 	x []float64
+	// the current costs of the network: unit cost (alpha c'_a - beta sideA_a) / d_j
+	alpha, beta float64
+	tol         float64   // reduced-cost tolerance at the current costs
+	sideA       []float64 // side coefficient of each model arc in the current component (sign applied)
+	// the flows of the one-side-row search, sparse over model arcs
+	flowLo, flowHi, flowCur []flArcVal
 	// scratch of greedy
 	gflow  []float64
 	used   []int32
 	custs  []int32
 	regret []float64
 	rem    []float64
+	// failed is set when a subproblem of the last solve could not be solved
+	failed bool
 	// solves and pivots, for statistics
-	solves int64
+	solves, lpSolves int64
+	// component solutions of clustered models by open facilities (solveCompCached)
+	compCache map[string]*flCompEval
+}
+
+type flArcVal struct {
+	a int32
+	x float64
 }
 
 // flCandArcs is the number of cheapest open arcs per customer that start in the network;
@@ -521,14 +85,14 @@ type flTransport struct {
 const flCandArcs = 5
 
 func newFLTransport(fl *flModel) *flTransport {
-	t := &flTransport{fl: fl, node: make([]int32, fl.n), posOf: make([]int32, fl.m),
-		x: make([]float64, len(fl.arcCust)), inNet: make([]int32, len(fl.arcCust))}
+	t := &flTransport{fl: fl, node: make([]int32, fl.n), posOf: make([]int32, len(fl.grpFac)),
+		x: make([]float64, len(fl.arcCust)), inNet: make([]int32, len(fl.arcCust)),
+		sideA: make([]float64, len(fl.arcCust))}
 	t.custBeg = make([]int32, fl.n+1)
-	maxUnit := 0.0
 	for a, j := range fl.arcCust {
 		if fl.demand[j] > 0 && fl.arcUB[a] > 0 {
 			t.custBeg[j+1]++
-			maxUnit = math.Max(maxUnit, math.Abs(fl.arcCost[a]/fl.demand[j]))
+			t.maxUnit = math.Max(t.maxUnit, math.Abs(fl.arcCost[a]/fl.demand[j]))
 		}
 	}
 	for j := 0; j < fl.n; j++ {
@@ -546,40 +110,210 @@ func newFLTransport(fl *flModel) *flTransport {
 		arcs := t.custArc[t.custBeg[j]:t.custBeg[j+1]]
 		slices.SortStableFunc(arcs, func(a, b int32) int { return cmp.Compare(fl.arcCost[a], fl.arcCost[b]) })
 	}
-	nodes := fl.m + fl.n + 2
-	t.bigM = 1 + 2*float64(nodes)*maxUnit
-	t.tol = nsCostTol * (1 + maxUnit)
+	for j := range t.node {
+		t.node[j] = -1
+	}
 	return t
 }
 
 // solve computes the cheapest assignment for the open facilities (open[i]); it returns the
-// cost (fixed costs and the constant included) and leaves x'_a in t.x, or +Inf when the open
-// facilities cannot serve every customer (or stop said so).
-func (t *flTransport) solve(open []bool, stop func() bool) float64 {
+// cost (fixed costs and the constant included) and a lower bound on the optimal cost of
+// this open set (equal to the cost but for the one-side-row search stopped early; -Inf
+// when unknown), and leaves x'_a in t.x. The cost is +Inf when the open facilities cannot
+// serve every customer or break the cardinality or facility rows (the bound is then +Inf
+// too), and when a subproblem could not be solved (a pivot limit, ctx ended; the bound is
+// then -Inf).
+func (t *flTransport) solve(ctx context.Context, open []bool) (cost, lb float64) {
 	fl := t.fl
 	t.solves++
-	supply := 0.0
-	cost := fl.constant
-	k := 0
+	cost = fl.constant
+	nOpen := 0
 	for i := 0; i < fl.m; i++ {
-		t.posOf[i] = -1
 		if open[i] {
-			t.posOf[i] = int32(k)
-			k++
 			cost += fl.fixCost[i]
-			supply += math.Min(fl.capa[i], fl.totalDemand)
+			nOpen++
 		}
 	}
-	if supply < fl.totalDemand*(1-1e-12) {
-		return math.Inf(1)
+	if nOpen < fl.cardLo || nOpen > fl.cardHi {
+		return math.Inf(1), math.Inf(1)
 	}
-	nn := k
-	for j := 0; j < fl.n; j++ {
+	if fl.clustered {
+		fc := fl.facilityCost(open)
+		if math.IsInf(fc, 1) {
+			return math.Inf(1), math.Inf(1)
+		}
+		cost += fc
+	}
+	clear(t.x)
+	t.failed = false
+	lb = cost
+	for k := 0; k < fl.nComp; k++ {
+		c, l := t.solveCompCached(ctx, k, open)
+		if math.IsInf(c, 1) {
+			if t.failed {
+				return math.Inf(1), math.Inf(-1) // not solved: nothing is known of the set
+			}
+			return math.Inf(1), math.Inf(1)
+		}
+		cost += c
+		lb += l
+	}
+	return cost, math.Min(lb, cost)
+}
+
+// flCompCacheMax bounds the cached component solutions of a clustered model; the cache
+// starts over when it is full.
+const flCompCacheMax = 20000
+
+type flCompEval struct {
+	cost, lb float64
+	x        []flArcVal
+}
+
+// solveCompCached is solveComp with a cache keyed by the component's open facilities, for
+// clustered models: their open sets differ from year to year, and a move of the local
+// search changes a few years only.
+func (t *flTransport) solveCompCached(ctx context.Context, k int, open []bool) (float64, float64) {
+	fl := t.fl
+	if !fl.clustered {
+		return t.solveComp(ctx, k, open)
+	}
+	key := make([]byte, 4, 4+(len(fl.compFac[k])+7)/8)
+	key[0], key[1], key[2], key[3] = byte(k), byte(k>>8), byte(k>>16), byte(k>>24)
+	var b byte
+	for n, f := range fl.compFac[k] {
+		if open[f] {
+			b |= 1 << (n % 8)
+		}
+		if n%8 == 7 || n == len(fl.compFac[k])-1 {
+			key = append(key, b)
+			b = 0
+		}
+	}
+	if e, ok := t.compCache[string(key)]; ok {
+		for _, v := range e.x {
+			t.x[v.a] = v.x
+		}
+		return e.cost, e.lb
+	}
+	cost, lb := t.solveComp(ctx, k, open)
+	if ctx.Err() != nil || t.failed {
+		return cost, lb // interrupted or failed: not cached
+	}
+	e := &flCompEval{cost: cost, lb: lb}
+	if !math.IsInf(cost, 1) {
+		for _, g := range fl.compGrp[k] {
+			if !open[fl.grpFac[g]] {
+				continue
+			}
+			for a := fl.grpBeg[g]; a < fl.grpBeg[g+1]; a++ {
+				if t.x[a] != 0 {
+					e.x = append(e.x, flArcVal{int32(a), t.x[a]})
+				}
+			}
+		}
+	}
+	if t.compCache == nil || len(t.compCache) >= flCompCacheMax {
+		t.compCache = make(map[string]*flCompEval)
+	}
+	t.compCache[string(key)] = e
+	return cost, lb
+}
+
+// solveComp solves component k; it returns the cost of its assignment (in t.x) and a
+// lower bound.
+func (t *flTransport) solveComp(ctx context.Context, k int, open []bool) (cost, lb float64) {
+	fl := t.fl
+	inf := math.Inf(1)
+	supply := 0.0
+	for _, g := range fl.compGrp[k] {
+		if open[fl.grpFac[g]] {
+			supply += math.Min(fl.grpCapa[g], fl.compDemand[k])
+		}
+	}
+	if supply < fl.compDemand[k]*(1-1e-12) {
+		return inf, inf
+	}
+	hasFree := false
+	for _, j := range fl.compCust[k] {
+		if fl.demand[j] <= 0 {
+			hasFree = true
+		}
+	}
+	sides := fl.compSide[k]
+	switch {
+	case len(sides) == 0:
+	case len(sides) == 1 && !hasFree:
+		return t.solveSide(ctx, k, open, int(sides[0]))
+	default:
+		return t.solveLP(ctx, k, open)
+	}
+	t.alpha, t.beta = 1, 0
+	if !t.build(k, open, supply) || !t.run(ctx, k) {
+		return inf, inf
+	}
+	cost = t.extract()
+	c2, ok := t.serveFree(k, open)
+	if !ok {
+		return inf, inf
+	}
+	cost += c2
+	return cost, cost
+}
+
+// unitCost is the unit cost of model arc a in the network's current costs.
+func (t *flTransport) unitCost(a int32) float64 {
+	fl := t.fl
+	c := t.alpha * fl.arcCost[a]
+	if t.beta != 0 {
+		c -= t.beta * t.sideA[a]
+	}
+	return c / fl.demand[fl.arcCust[a]]
+}
+
+// curMaxUnit returns the largest |unit cost| of component k's arcs at the current costs.
+func (t *flTransport) curMaxUnit(k int) float64 {
+	fl := t.fl
+	maxUnit := t.maxUnit * math.Abs(t.alpha)
+	if t.beta != 0 {
+		for _, j := range fl.compCust[k] {
+			for _, a := range t.custArc[t.custBeg[j]:t.custBeg[j+1]] {
+				maxUnit = math.Max(maxUnit, math.Abs(t.unitCost(a)))
+			}
+		}
+	}
+	return maxUnit
+}
+
+// bigM returns a cost for the artificial arcs that exceeds any path cost of a network of
+// the model at the given largest unit cost.
+func (t *flTransport) bigM(maxUnit float64) float64 {
+	nodes := len(t.fl.grpFac) + t.fl.n + 2
+	return 1 + 2*float64(nodes)*maxUnit
+}
+
+// build makes the network of component k for the open facilities at the current costs:
+// the cheapest open arcs of each customer and those a greedy start flow uses. It returns
+// false when the component has no customer of positive weight to route (nothing to do is
+// not a failure: it returns true with an empty network).
+func (t *flTransport) build(k int, open []bool, supply float64) bool {
+	fl := t.fl
+	for _, g := range fl.compGrp[k] {
+		t.posOf[g] = -1
+	}
+	nGrp := 0
+	for _, g := range fl.compGrp[k] {
+		if open[fl.grpFac[g]] {
+			t.posOf[g] = int32(nGrp)
+			nGrp++
+		}
+	}
+	nn := nGrp
+	for _, j := range fl.compCust[k] {
+		t.node[j] = -1
 		if fl.demand[j] > 0 {
 			t.node[j] = int32(nn)
 			nn++
-		} else {
-			t.node[j] = -1
 		}
 	}
 	sink := nn
@@ -592,20 +326,19 @@ func (t *flTransport) solve(open []bool, stop func() bool) float64 {
 		}
 	}
 	t.arcOf = t.arcOf[:0]
-	for i := 0; i < fl.m; i++ {
-		if p := t.posOf[i]; p >= 0 {
-			ns.supply[p] = math.Min(fl.capa[i], fl.totalDemand)
+	for _, g := range fl.compGrp[k] {
+		if p := t.posOf[g]; p >= 0 {
+			ns.supply[p] = math.Min(fl.grpCapa[g], fl.compDemand[k])
 		}
 	}
-	warm := t.greedy(k)
-	// candidate arcs: the cheapest open arcs of each customer and those the greedy start uses
-	for j := 0; j < fl.n; j++ {
+	warm := t.greedy(k, nGrp)
+	for _, j := range fl.compCust[k] {
 		if t.node[j] < 0 {
 			continue
 		}
 		cnt, ub := 0, 0.0
 		for _, a := range t.custArc[t.custBeg[j]:t.custBeg[j+1]] {
-			if t.posOf[fl.arcFac(a)] < 0 {
+			if t.posOf[fl.arcGrp[a]] < 0 {
 				continue
 			}
 			if cnt >= flCandArcs && ub >= 1 && t.gflow[a] == 0 {
@@ -619,33 +352,47 @@ func (t *flTransport) solve(open []bool, stop func() bool) float64 {
 		}
 		ns.supply[t.node[j]] = -fl.demand[j]
 	}
-	for p := 0; p < k; p++ {
+	for p := 0; p < nGrp; p++ {
 		ns.addArc(p, sink, 0, math.Inf(1))
 		ns.flow[len(ns.flow)-1] = t.rem[p]
 		t.arcOf = append(t.arcOf, -1)
 	}
-	ns.supply[sink] = -math.Max(0, supply-fl.totalDemand)
-	ns.start(t.bigM, warm)
+	ns.supply[sink] = -math.Max(0, supply-fl.compDemand[k])
+	mu := t.curMaxUnit(k)
+	t.tol = nsCostTol * (1 + mu)
+	ns.start(t.bigM(mu), warm)
 	for len(t.arcOf) < len(ns.src) {
 		t.arcOf = append(t.arcOf, -1) // artificial arcs
 	}
+	return true
+}
+
+// run pivots the network of component k to optimality, pricing in the open arcs outside
+// it; false when ctx ended, the pivot limit was hit or the flow is infeasible.
+func (t *flTransport) run(ctx context.Context, k int) bool {
+	fl := t.fl
+	ns := &t.ns
+	tol := t.tol
+	stop := func() bool { return ctx.Err() != nil }
 	for {
-		if !ns.run(t.tol, stop) {
-			return math.Inf(1)
+		if !ns.run(tol, stop) {
+			if ctx.Err() == nil {
+				t.failed = true // the pivot limit: not a verdict on the open set
+			}
+			return false
 		}
-		// price the open arcs outside the network
 		added := 0
-		for j := 0; j < fl.n; j++ {
+		for _, j := range fl.compCust[k] {
 			v := t.node[j]
 			if v < 0 {
 				continue
 			}
 			for _, a := range t.custArc[t.custBeg[j]:t.custBeg[j+1]] {
-				p := t.posOf[fl.arcFac(a)]
+				p := t.posOf[fl.arcGrp[a]]
 				if p < 0 || t.inNet[a] > 0 {
 					continue
 				}
-				if fl.arcCost[a]/fl.demand[j]-ns.pi[p]+ns.pi[v] < -t.tol {
+				if t.unitCost(a)-ns.pi[p]+ns.pi[v] < -tol {
 					t.addArc(a)
 					added++
 				}
@@ -655,27 +402,38 @@ func (t *flTransport) solve(open []bool, stop func() bool) float64 {
 			break
 		}
 	}
-	if !ns.feasible() {
-		return math.Inf(1)
-	}
-	clear(t.x)
+	return ns.feasible()
+}
+
+// extract writes x'_a of the network's flow into t.x and returns its cost c'x'.
+func (t *flTransport) extract() float64 {
+	fl := t.fl
+	cost := 0.0
 	for na, a := range t.arcOf {
 		if a < 0 {
 			continue
 		}
 		j := fl.arcCust[a]
-		v := ns.flow[na] / fl.demand[j]
+		v := t.ns.flow[na] / fl.demand[j]
 		v = math.Min(math.Max(v, 0), fl.arcUB[a])
 		t.x[a] = v
 		cost += fl.arcCost[a] * v
 	}
-	// weight-0 customers: cheapest open arcs first
-	if cost2, ok := t.serveFree(open); ok {
-		cost += cost2
-	} else {
-		return math.Inf(1)
-	}
 	return cost
+}
+
+// flows returns the network's flow as x'_a values, appended to buf.
+func (t *flTransport) flows(buf []flArcVal) []flArcVal {
+	fl := t.fl
+	buf = buf[:0]
+	for na, a := range t.arcOf {
+		if a < 0 || t.ns.flow[na] <= 0 {
+			continue
+		}
+		v := t.ns.flow[na] / fl.demand[fl.arcCust[a]]
+		buf = append(buf, flArcVal{a, math.Min(v, fl.arcUB[a])})
+	}
+	return buf
 }
 
 // addArc puts model arc a (of an open facility, positive-weight customer) in the network.
@@ -687,30 +445,231 @@ func (t *flTransport) addArc(a int32) {
 	if fl.arcUB[a] < 1 {
 		c = fl.arcUB[a] * d
 	}
-	t.ns.addArc(int(t.posOf[fl.arcFac(a)]), int(t.node[j]), fl.arcCost[a]/d, c)
+	t.ns.addArc(int(t.posOf[fl.arcGrp[a]]), int(t.node[j]), t.unitCost(a), c)
 	t.arcOf = append(t.arcOf, a)
 	t.inNet[a] = int32(len(t.arcOf))
 }
 
-// greedy computes a start flow (in t.gflow, per model arc, and t.rem, the leftover of each
-// open facility): customers in order of decreasing regret (second-cheapest minus cheapest
-// open arc cost, per unit) take their cheapest open arcs with capacity left. It returns
-// false (and leaves t.gflow zero) when some customer cannot be served that way; the
-// network simplex then starts from its artificial basis.
-func (t *flTransport) greedy(k int) bool {
+// reprice sets the network's costs to alpha c' - beta sideA (and the artificial arcs' to a
+// matching big M) and reoptimises from the current basis.
+func (t *flTransport) reprice(ctx context.Context, k int, alpha, beta float64) bool {
+	t.alpha, t.beta = alpha, beta
+	mu := t.curMaxUnit(k)
+	t.tol = nsCostTol * (1 + mu)
+	t.ns.setCosts(func(na int) float64 {
+		if a := t.arcOf[na]; a >= 0 {
+			return t.unitCost(a)
+		}
+		return 0 // sink arcs (artificial arcs get big M)
+	}, t.bigM(mu))
+	return t.run(ctx, k)
+}
+
+// solveSide solves component k with its one side row r by the Lagrangian search described
+// at the top of the file.
+func (t *flTransport) solveSide(ctx context.Context, k int, open []bool, r int) (cost, lb float64) {
+	fl := t.fl
+	inf := math.Inf(1)
+	sd := fl.side[r]
+	sideOf := func(xs []flArcVal) float64 {
+		s := 0.0
+		for _, e := range xs {
+			s += fl.arcSideCoef(e.a, r) * e.x
+		}
+		return s
+	}
+	costOf := func(xs []flArcVal) float64 {
+		c := 0.0
+		for _, e := range xs {
+			c += fl.arcCost[e.a] * e.x
+		}
+		return c
+	}
+	supply := 0.0
+	for _, g := range fl.compGrp[k] {
+		if open[fl.grpFac[g]] {
+			supply += math.Min(fl.grpCapa[g], fl.compDemand[k])
+		}
+	}
+	t.alpha, t.beta = 1, 0
+	if !t.build(k, open, supply) || !t.run(ctx, k) {
+		return inf, inf
+	}
+	t.flowLo = t.flows(t.flowLo)
+	s0 := sideOf(t.flowLo)
+	if s0 >= sd.lo-flSideTol && s0 <= sd.hi+flSideTol {
+		cost = t.extract()
+		return cost, cost
+	}
+	// sg a'x' >= b: the violated limit as a lower limit
+	sg, b := 1.0, sd.lo
+	if s0 > sd.hi {
+		sg, b = -1, -sd.hi
+	}
+	for _, j := range fl.compCust[k] {
+		for _, a := range t.custArc[t.custBeg[j]:t.custBeg[j+1]] {
+			t.sideA[a] = sg * fl.arcSideCoef(a, r)
+		}
+	}
+	sLo, cLo := sg*s0, costOf(t.flowLo)
+	// x_hi: the flow of largest sg a'x'
+	if !t.reprice(ctx, k, 0, 1) {
+		return inf, inf
+	}
+	t.flowHi = t.flows(t.flowHi)
+	sHi, cHi := sg*sideOf(t.flowHi), costOf(t.flowHi)
+	if sHi < b-flSideTol {
+		return inf, inf // no flow meets the row
+	}
+	lb = inf
+	for it := 0; it < flParamIters; it++ {
+		w := (cHi - cLo) / (sHi - sLo)
+		if !(w >= 0) || math.IsInf(w, 0) {
+			break
+		}
+		if !t.reprice(ctx, k, 1, w) {
+			return inf, inf
+		}
+		t.flowCur = t.flows(t.flowCur)
+		sCur, cCur := sg*sideOf(t.flowCur), costOf(t.flowCur)
+		val := cCur - w*sCur
+		ref := cLo - w*sLo
+		l := val + w*b
+		if math.IsInf(lb, 1) || l > lb {
+			lb = l
+		}
+		if val >= ref-flParamTol*(1+math.Abs(ref)) {
+			break // w maximises the Lagrangian function
+		}
+		if sCur >= b {
+			t.flowHi, t.flowCur = t.flowCur, t.flowHi
+			sHi, cHi = sCur, cCur
+		} else {
+			t.flowLo, t.flowCur = t.flowCur, t.flowLo
+			sLo, cLo = sCur, cCur
+		}
+	}
+	// the combination of x_lo and x_hi that meets the row
+	alpha := 0.0 // weight of x_lo
+	if sHi > b && sHi > sLo {
+		alpha = (sHi - b) / (sHi - sLo)
+	}
+	for _, e := range t.flowHi {
+		t.x[e.a] += (1 - alpha) * e.x
+	}
+	if alpha > 0 {
+		for _, e := range t.flowLo {
+			t.x[e.a] += alpha * e.x
+		}
+	}
+	cost = alpha*cLo + (1-alpha)*cHi
+	if math.IsInf(lb, 1) {
+		lb = math.Inf(-1) // no Lagrangian step was taken: no bound for this open set
+	}
+	return cost, math.Min(lb, cost)
+}
+
+// arcSideCoef returns the coefficient of arc a in side row r (normalised, fraction units).
+func (fl *flModel) arcSideCoef(a int32, r int) float64 {
+	for k := fl.arcSideBeg[a]; k < fl.arcSideBeg[a+1]; k++ {
+		if int(fl.arcSideRow[k]) == r {
+			return fl.arcSideVal[k]
+		}
+	}
+	return 0
+}
+
+// solveLP solves component k over the open facilities' arcs with the general simplex.
+func (t *flTransport) solveLP(ctx context.Context, k int, open []bool) (cost, lb float64) {
+	fl := t.fl
+	inf := math.Inf(1)
+	t.lpSolves++
+	md := &Model{}
+	var arcs []int32
+	colOf := make(map[int32]int)
+	for _, j := range fl.compCust[k] {
+		for p := fl.custArcBeg[j]; p < fl.custArcBeg[j+1]; p++ {
+			a := fl.custArcs[p]
+			if !open[fl.arcFacil[a]] {
+				continue
+			}
+			colOf[a] = md.AddCol("", fl.arcCost[a], 0, fl.arcUB[a], false)
+			arcs = append(arcs, a)
+		}
+	}
+	var ind []int
+	var val []float64
+	for _, j := range fl.compCust[k] {
+		ind, val = ind[:0], val[:0]
+		for p := fl.custArcBeg[j]; p < fl.custArcBeg[j+1]; p++ {
+			if c, ok := colOf[fl.custArcs[p]]; ok {
+				ind, val = append(ind, c), append(val, 1)
+			}
+		}
+		if len(ind) == 0 {
+			return inf, inf
+		}
+		md.AddRow("", 1, 1, ind, val)
+	}
+	for _, g := range fl.compGrp[k] {
+		if !open[fl.grpFac[g]] || math.IsInf(fl.grpCapa[g], 1) {
+			continue
+		}
+		ind, val = ind[:0], val[:0]
+		for a := fl.grpBeg[g]; a < fl.grpBeg[g+1]; a++ {
+			if c, ok := colOf[int32(a)]; ok && fl.demand[fl.arcCust[a]] > 0 {
+				ind, val = append(ind, c), append(val, fl.demand[fl.arcCust[a]])
+			}
+		}
+		if len(ind) > 0 {
+			md.AddRow("", math.Inf(-1), fl.grpCapa[g], ind, val)
+		}
+	}
+	rowOfSide := make(map[int32]int)
+	for _, r := range fl.compSide[k] {
+		rowOfSide[r] = md.AddRow("", fl.side[r].lo, fl.side[r].hi, nil, nil)
+	}
+	for _, a := range arcs {
+		for p := fl.arcSideBeg[a]; p < fl.arcSideBeg[a+1]; p++ {
+			row := &md.Rows[rowOfSide[fl.arcSideRow[p]]]
+			row.Ind = append(row.Ind, colOf[a])
+			row.Val = append(row.Val, fl.arcSideVal[p])
+		}
+	}
+	res, err := Solve(ctx, md, Settings{NoStructure: true, Threads: 1})
+	if res != nil && res.Status == StatusInfeasible {
+		return inf, inf
+	}
+	if err != nil || res.Status != StatusOptimal {
+		t.failed = ctx.Err() == nil
+		return inf, inf
+	}
+	for c, a := range arcs {
+		t.x[a] = math.Min(math.Max(res.X[c], 0), fl.arcUB[a])
+		cost += fl.arcCost[a] * t.x[a]
+	}
+	return cost, math.Min(res.Objective, cost)
+}
+
+// greedy computes a start flow for component k (in t.gflow, per model arc, and t.rem, the
+// leftover of each open group): customers in order of decreasing regret (second-cheapest
+// minus cheapest open arc cost, per unit) take their cheapest open arcs with capacity
+// left. It returns false (and leaves t.gflow zero) when some customer cannot be served
+// that way; the network simplex then starts from its artificial basis.
+func (t *flTransport) greedy(k, nGrp int) bool {
 	fl := t.fl
 	if len(t.gflow) < len(fl.arcCust) {
 		t.gflow = make([]float64, len(fl.arcCust))
 	}
 	t.custs = t.custs[:0]
 	t.regret = growF(t.regret, fl.n)
-	for j := 0; j < fl.n; j++ {
+	for _, j := range fl.compCust[k] {
 		if t.node[j] < 0 {
 			continue
 		}
 		first, second := math.Inf(1), math.Inf(1)
 		for _, a := range t.custArc[t.custBeg[j]:t.custBeg[j+1]] {
-			if t.posOf[fl.arcFac(a)] < 0 {
+			if t.posOf[fl.arcGrp[a]] < 0 {
 				continue
 			}
 			if math.IsInf(first, 1) {
@@ -721,15 +680,15 @@ func (t *flTransport) greedy(k int) bool {
 			break
 		}
 		t.regret[j] = (second - first) / fl.demand[j]
-		t.custs = append(t.custs, int32(j))
+		t.custs = append(t.custs, j)
 	}
 	slices.SortStableFunc(t.custs, func(a, b int32) int {
 		return cmp.Compare(t.regret[b], t.regret[a])
 	})
-	t.rem = growF(t.rem, k)
-	for i := 0; i < fl.m; i++ {
-		if p := t.posOf[i]; p >= 0 {
-			t.rem[p] = math.Min(fl.capa[i], fl.totalDemand)
+	t.rem = growF(t.rem, nGrp)
+	for _, g := range fl.compGrp[k] {
+		if p := t.posOf[g]; p >= 0 {
+			t.rem[p] = math.Min(fl.grpCapa[g], fl.compDemand[k])
 		}
 	}
 	t.used = t.used[:0]
@@ -739,7 +698,7 @@ func (t *flTransport) greedy(k int) bool {
 			if need <= 0 {
 				break
 			}
-			p := t.posOf[fl.arcFac(a)]
+			p := t.posOf[fl.arcGrp[a]]
 			if p < 0 {
 				continue
 			}
@@ -756,10 +715,8 @@ func (t *flTransport) greedy(k int) bool {
 			for _, a := range t.used {
 				t.gflow[a] = 0
 			}
-			for i := 0; i < fl.m; i++ {
-				if p := t.posOf[i]; p >= 0 {
-					t.rem[p] = 0
-				}
+			for p := 0; p < nGrp; p++ {
+				t.rem[p] = 0
 			}
 			return false
 		}
@@ -767,39 +724,19 @@ func (t *flTransport) greedy(k int) bool {
 	return true
 }
 
-// serveFree assigns the customers of weight 0 to their cheapest open arcs.
-func (t *flTransport) serveFree(open []bool) (float64, bool) {
+// serveFree assigns the customers of weight 0 of component k to their cheapest open arcs.
+func (t *flTransport) serveFree(k int, open []bool) (float64, bool) {
 	fl := t.fl
-	var byCust [][]int
 	cost := 0.0
-	for i := 0; i < fl.m; i++ {
-		if !open[i] {
-			continue
-		}
-		for a := fl.arcBeg[i]; a < fl.arcBeg[i+1]; a++ {
-			j := fl.arcCust[a]
-			if fl.demand[j] > 0 {
-				continue
-			}
-			if byCust == nil {
-				byCust = make([][]int, fl.n)
-			}
-			byCust[j] = append(byCust[j], a)
-		}
-	}
-	for j := 0; j < fl.n; j++ {
+	for _, j := range fl.compCust[k] {
 		if fl.demand[j] > 0 {
 			continue
 		}
-		var arcs []int
-		if byCust != nil {
-			arcs = byCust[j]
-		}
-		sortIntsBy(arcs, func(a int) float64 { return fl.arcCost[a] })
 		rest := 1.0
-		for _, a := range arcs {
-			if rest <= 0 {
-				break
+		for p := fl.custArcBeg[j]; p < fl.custArcBeg[j+1] && rest > 0; p++ {
+			a := fl.custArcs[p]
+			if !open[fl.arcFacil[a]] {
+				continue
 			}
 			v := math.Min(rest, fl.arcUB[a])
 			t.x[a] = v

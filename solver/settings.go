@@ -59,10 +59,12 @@ type Hooks struct {
 	// and may return a candidate solution (nil for none). The solver checks the candidate's
 	// feasibility (bounds, integrality, every row including lazy ones) and objective itself,
 	// so a hook cannot corrupt the result. It is called at the root and then now and then
-	// during the search, on the solving goroutine; it must not keep x.
+	// during the search, on the solving goroutine; it must not keep x. The
+	// facility-location path has no LP solutions and does not call it.
 	Heuristic func(x []float64) []float64
 	// Start is an optional feasible solution to start from (a MIP start); it is checked
-	// like a Heuristic candidate.
+	// like a Heuristic candidate. The facility-location path takes the facilities it opens
+	// and evaluates their best assignment before its search.
 	Start []float64
 }
 

@@ -140,7 +140,8 @@ func (in *instance) header(lay *layout, res *solver.Result, opt Options, nOpen i
 	out.Solver = SolverInfo{Version: SolverVersion(), TimeLimitSec: s.TimeLimit.Seconds(), RelGap: relGap, AbsGap: absGap,
 		NodeLimit: s.NodeLimit, Threads: res.Stats.Threads, Seed: s.Seed, Rows: len(m.Rows), Columns: len(m.Cols),
 		Integers: ints, LazyRows: lazy, Nodes: res.Stats.Nodes, LPIterations: res.Stats.LPIterations,
-		Seconds: res.Stats.Elapsed.Seconds(), RootBound: Num(res.Stats.RootBound)}
+		Seconds: res.Stats.Elapsed.Seconds(), RootBound: Num(res.Stats.RootBound), Method: res.Stats.Method,
+		SubgradientIterations: res.Stats.SubgradientIterations}
 	out.Rates = RateSummary{Lanes: in.cost.counts[SourceLane], Fitted: in.cost.counts[SourceFitted],
 		PerMile: in.cost.counts[SourcePerMi], Fit: in.cost.fit}
 	out.OpenFacilities = []string{}

@@ -511,3 +511,86 @@ func TestLeaseRules(t *testing.T) {
 		})
 	}
 }
+
+// TestStructurePath: the solver's facility-location path, forced on tiny single-period,
+// fixed-lease and rolling-lease networks with capacities, a service radius, open-count
+// bounds and mandatory sites, finds the optimum of the general branch and bound, and the
+// checker accepts its results.
+func TestStructurePath(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		nf, nd, yr int
+		capacity   bool
+		radius     float64
+		share      float64
+		minO, maxO int
+		mandatory  bool
+		lease      int
+		perMile    float64
+	}{
+		{name: "single period capacitated", nf: 6, nd: 8, yr: 1, capacity: true},
+		{name: "fixed lease capacitated", nf: 5, nd: 7, yr: 3, capacity: true},
+		{name: "fixed lease service radius", nf: 5, nd: 8, yr: 3, capacity: true, radius: 600, share: 0.6},
+		{name: "fixed lease open bounds", nf: 6, nd: 7, yr: 2, capacity: true, minO: 2, maxO: 3},
+		{name: "fixed lease exact open count (a sweep point)", nf: 6, nd: 7, yr: 3, capacity: true, minO: 3, maxO: 3, radius: 700, share: 0.5},
+		{name: "fixed lease everything", nf: 6, nd: 8, yr: 3, capacity: true, radius: 700, share: 0.5, maxO: 3, mandatory: true},
+		{name: "uncapacitated service radius and max open", nf: 6, nd: 8, yr: 2, radius: 500, share: 0.4, maxO: 2},
+		{name: "rolling lease capacitated", nf: 4, nd: 6, yr: 3, lease: 2, capacity: true},
+		{name: "rolling lease one-year leases with max open", nf: 4, nd: 6, yr: 3, lease: 1, capacity: true, maxO: 2},
+		{name: "rolling lease service radius", nf: 4, nd: 6, yr: 3, lease: 2, capacity: true, radius: 700, share: 0.5, mandatory: true},
+		{name: "rolling lease transport heavy", nf: 4, nd: 5, yr: 4, lease: 2, perMile: 0.3, capacity: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			solved := 0
+			for seed := uint64(1); seed <= 8; seed++ {
+				rng := rand.New(rand.NewPCG(seed, 41))
+				n := tiny(rng, tc.nf, tc.nd, tc.yr)
+				n.Settings.MinOpen, n.Settings.MaxOpen = tc.minO, tc.maxO
+				n.Settings.LeaseYears = tc.lease
+				if tc.perMile > 0 {
+					n.Settings.CostPerUnitMile = tc.perMile
+				}
+				if tc.radius > 0 {
+					n.Settings.ServiceRadius, n.Settings.ServiceShare = tc.radius, tc.share
+				}
+				if tc.capacity {
+					for i := range n.Facilities {
+						n.Facilities[i].Capacity = float64(150 + rng.IntN(250))
+					}
+				}
+				n.Facilities[0].Mandatory = tc.mandatory
+				structured, general := exact, exact
+				structured.Solver.ForceStructure = true
+				general.Solver.NoStructure = true
+				rg, errG := optimization.Optimize(context.Background(), n, general)
+				rs, errS := optimization.Optimize(context.Background(), n, structured)
+				if errors.Is(errG, optimization.ErrInfeasible) {
+					if !errors.Is(errS, optimization.ErrInfeasible) {
+						t.Errorf("seed %d: general path infeasible, structure path: %v", seed, errS)
+					}
+					continue
+				}
+				if errG != nil || errS != nil {
+					t.Fatalf("seed %d: general %v, structure %v", seed, errG, errS)
+				}
+				if rs.Status != "optimal" || rs.Solver.Method != "lagrangian-fl" {
+					t.Fatalf("seed %d: status %s method %s", seed, rs.Status, rs.Solver.Method)
+				}
+				want := float64(rg.Objective)
+				if math.Abs(float64(rs.Objective)-want) > objTol*want || float64(rs.Bound) > want*(1+objTol) {
+					t.Errorf("seed %d: structure path %v (bound %v), general path %v", seed, rs.Objective, rs.Bound, want)
+				}
+				if err := check.Result(n, rs); err != nil {
+					t.Errorf("seed %d: checker: %v", seed, err)
+				}
+				solved++
+			}
+			if solved == 0 {
+				t.Errorf("every seed is infeasible: the case tests nothing")
+			}
+		})
+	}
+}

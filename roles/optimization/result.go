@@ -82,6 +82,11 @@ type SolverInfo struct {
 	LPIterations int64   `json:"lp_iterations"`
 	Seconds      float64 `json:"seconds"`
 	RootBound    Num     `json:"root_bound"`
+	// Method is the solver's algorithm: "lagrangian-fl" (the facility-location path) or
+	// "lp-bb" (LP-based branch and bound).
+	Method string `json:"method"`
+	// SubgradientIterations counts the Lagrangian iterations of the facility-location path.
+	SubgradientIterations int64 `json:"subgradient_iterations"`
 }
 
 // RateSummary counts the lanes by rate source and carries the fitted rate model.
