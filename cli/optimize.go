@@ -298,6 +298,12 @@ func writeCertificate(w io.Writer, res *optimization.Result, sw *optimization.Sw
 		res.Status, money(res.Objective), money(res.Bound), gap, res.Solver.Nodes, res.Solver.Seconds)
 	if mb := res.Baseline.Modeled; mb != nil {
 		fmt.Fprintf(w, "Modeled baseline: %s (savings %s)\n", money(optimization.Num(mb.TotalCost)), money(res.Savings.VsModeled))
+		if len(mb.Unmet) > 0 {
+			fmt.Fprintf(w, "  today's network does not meet the model's requirements, so it can cost less:\n")
+			for _, u := range mb.Unmet {
+				fmt.Fprintf(w, "  - %s\n", u)
+			}
+		}
 	}
 	if ib := res.Baseline.Invoiced; ib != nil {
 		fmt.Fprintf(w, "Invoiced freight: %s (first-year transport savings %s)\n", money(optimization.Num(ib.TotalCost)), money(res.Savings.VsInvoiced))

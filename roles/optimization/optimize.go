@@ -390,6 +390,17 @@ func (in *instance) baselines() Baselines {
 	for _, i := range existing {
 		mb.Facilities = append(mb.Facilities, n.Facilities[i].Name)
 	}
+	radius := n.Settings.ServiceRadius
+	if k := len(existing); n.Settings.MaxOpen > 0 && k > n.Settings.MaxOpen {
+		mb.Unmet = append(mb.Unmet, fmt.Sprintf("%d facilities are open, max_open is %d", k, n.Settings.MaxOpen))
+	} else if k < n.Settings.MinOpen {
+		mb.Unmet = append(mb.Unmet, fmt.Sprintf("%d facilities are open, min_open is %d", k, n.Settings.MinOpen))
+	}
+	for _, f := range n.Facilities {
+		if f.Mandatory && f.Kind != Existing {
+			mb.Unmet = append(mb.Unmet, fmt.Sprintf("mandatory site %q is not open", f.Name))
+		}
+	}
 	over := map[string]bool{}
 	for t, year := range in.years {
 		y := YearCost{Year: year, Open: len(existing)}
@@ -397,11 +408,19 @@ func (in *instance) baselines() Baselines {
 		for _, i := range existing {
 			y.FixedCost += n.Facilities[i].FixedCost
 		}
+		var dist, distUnits, within float64
 		for j := range n.Destinations {
 			i := assign[j]
 			y.Units += in.q[j][t]
 			y.TransportCost += in.cost.c[i][j] * in.q[j][t]
 			load[i] += in.q[j][t]
+			if d := in.cost.d[i][j]; !math.IsNaN(d) {
+				dist += d * in.q[j][t]
+				distUnits += in.q[j][t]
+				if radius > 0 && d <= radius {
+					within += in.q[j][t]
+				}
+			}
 		}
 		for i, l := range load {
 			if c := n.Facilities[i].Capacity; c > 0 && l > c*(1+capacityTol) {
@@ -410,7 +429,14 @@ func (in *instance) baselines() Baselines {
 		}
 		y.TotalCost = y.FixedCost + y.TransportCost
 		y.CostPerUnit = ratio(y.TotalCost, y.Units)
-		y.AvgDistance, y.ServiceShare = Num(math.NaN()), Num(math.NaN())
+		y.AvgDistance, y.ServiceShare = ratio(dist, distUnits), Num(math.NaN())
+		if radius > 0 {
+			y.ServiceShare = ratio(within, y.Units)
+			if share := float64(y.ServiceShare); share < n.Settings.ServiceShare-1e-9 {
+				mb.Unmet = append(mb.Unmet, fmt.Sprintf("%d: %.1f%% of demand is within %g mi of its facility, %.1f%% is required",
+					year, 100*share, radius, 100*n.Settings.ServiceShare))
+			}
+		}
 		mb.FixedCost += y.FixedCost
 		mb.TransportCost += y.TransportCost
 		mb.YearlyCosts = append(mb.YearlyCosts, y)
@@ -420,6 +446,9 @@ func (in *instance) baselines() Baselines {
 		mb.OverCapacity = append(mb.OverCapacity, name)
 	}
 	sort.Strings(mb.OverCapacity)
+	for _, name := range mb.OverCapacity {
+		mb.Unmet = append(mb.Unmet, fmt.Sprintf("%q is over its capacity", name))
+	}
 	b.Modeled = mb
 	return b
 }

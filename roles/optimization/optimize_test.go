@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -417,6 +418,23 @@ func TestFittedRatesAndBaselines(t *testing.T) {
 	}
 	if float64(res.Savings.VsModeled) < -objTol*mb.TotalCost {
 		t.Errorf("optimized cost %v above the modeled baseline %v", res.KPIs.TotalCost, mb.TotalCost)
+	}
+	if len(mb.Unmet) != 0 {
+		t.Errorf("today's network meets every requirement here, yet unmet: %q", mb.Unmet)
+	}
+	// With one facility at most, today's two existing ones break max_open, and the
+	// baseline says so; its service share is reported when a radius is set.
+	n.Settings.MaxOpen = 1
+	n.Settings.ServiceRadius, n.Settings.ServiceShare = 1e4, 0.5
+	res, err = optimization.Optimize(context.Background(), n, exact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb = res.Baseline.Modeled
+	if mb == nil || !slices.Contains(mb.Unmet, "2 facilities are open, max_open is 1") {
+		t.Errorf("baseline %+v does not say it breaks max_open", mb)
+	} else if s := mb.YearlyCosts[0].ServiceShare; float64(s) != 1 {
+		t.Errorf("baseline service share %v within 10,000 mi, want 1", s)
 	}
 }
 

@@ -186,6 +186,10 @@ type ModeledBaseline struct {
 	Cheapest    int `json:"cheapest"`
 	// OverCapacity names facilities whose baseline load exceeds their capacity.
 	OverCapacity []string `json:"over_capacity,omitempty"`
+	// Unmet lists the model's requirements today's network does not meet (service share by
+	// year, min_open/max_open, mandatory sites, capacities): the optimized network must
+	// meet them, so it can cost more than this baseline.
+	Unmet []string `json:"unmet_requirements,omitempty"`
 }
 
 // InvoicedBaseline is the shipment history's spend.

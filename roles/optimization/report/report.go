@@ -151,6 +151,9 @@ func build(b Book) (*xlsx.File, error) {
 	if mb := r.Baseline.Modeled; mb != nil {
 		s.row("Modeled baseline total", money(mb.TotalCost))
 		s.row("Savings vs modeled baseline", moneyN(r.Savings.VsModeled), pctN(r.Savings.VsModeledPct))
+		for _, u := range mb.Unmet {
+			s.row("Baseline does not meet", u)
+		}
 	} else {
 		s.row("Modeled baseline", "not available: "+r.Baseline.ModeledNote)
 	}
