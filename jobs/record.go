@@ -49,7 +49,8 @@ type Progress struct {
 	Incumbent *float64 `json:"incumbent,omitempty"`
 	Bound     *float64 `json:"bound,omitempty"`
 	Gap       *float64 `json:"gap,omitempty"`
-	// Rows is filled by files jobs: the rows read so far.
+	// Rows is filled by jobs that read a client file (files, and optimize, sweep and capacity
+	// while their input loads): the rows read so far.
 	Rows int64 `json:"rows,omitempty"`
 }
 

@@ -206,7 +206,9 @@ func modelHandler(store blob.Store, kind string) jobs.Handler {
 		if err != nil {
 			return jobs.Result{}, err
 		}
-		in, err := canon.Load(ctx, path)
+		in, err := canon.LoadWith(ctx, path, canon.LoadOptions{Progress: func(rows int64) {
+			job.Report(jobs.Progress{Step: "reading input", Rows: rows})
+		}})
 		if err != nil {
 			if ctx.Err() != nil {
 				return jobs.Result{}, context.Cause(ctx)
@@ -418,7 +420,7 @@ func (o outputs) store3(ctx context.Context, r jobs.Result, resultsJSON []byte, 
 }
 
 // fetchInput copies the input blob into dir: a workbook as input.xlsx, a zip of CSV files
-// unpacked into dir/input. It returns the path canon.Load reads.
+// unpacked into dir/input. It returns the path canon.LoadWith reads.
 func fetchInput(ctx context.Context, store blob.Store, key, dir string) (string, error) {
 	ext := strings.ToLower(filepath.Ext(key))
 	if ext != ".xlsx" && ext != ".zip" {
