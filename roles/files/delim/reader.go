@@ -356,8 +356,11 @@ func (r *Reader) Next() bool {
 			break
 		}
 		pos++ // the delimiter
-		if pos == len(line) {
-			r.ends = append(r.ends, len(r.buf)) // a trailing empty field
+		if pos == len(line) { // a trailing empty field
+			if len(r.ends) >= r.opts.MaxFields {
+				return r.stop(fmt.Errorf("row %d: %w", r.row, &LimitError{Limit: "fields", Max: int64(r.opts.MaxFields), Got: int64(len(r.ends) + 1)}))
+			}
+			r.ends = append(r.ends, len(r.buf))
 			break
 		}
 	}
