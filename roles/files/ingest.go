@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"networx/roles/files/delim"
 	"networx/roles/files/geo"
@@ -240,12 +241,10 @@ type ingester struct {
 	rowsRead  int64
 }
 
-// rawCell is a cell as either reader returns it.
-type rawCell struct {
-	col int
-	typ xlsx.Type
-	val []byte
-}
+// rawCell is a cell as either reader returns it: the xlsx reader's own
+// cells, so that a sheet's rows pass to the validator without a copy; a CSV
+// field is a String cell.
+type rawCell = xlsx.Cell
 
 type rawRow struct {
 	num   int
@@ -270,10 +269,7 @@ func (s *xlsxSource) next() bool {
 	}
 	r := s.rows.Row()
 	s.cur.num = r.Num
-	s.cur.cells = s.cur.cells[:0]
-	for _, c := range r.Cells {
-		s.cur.cells = append(s.cur.cells, rawCell{col: c.Col, typ: c.Type, val: c.Value})
-	}
+	s.cur.cells = r.Cells
 	return true
 }
 func (s *xlsxSource) row() *rawRow { return &s.cur }
@@ -292,7 +288,7 @@ func (s *csvSource) next() bool {
 		s.recordErr = s.r.RecordErr()
 		for i, f := range s.r.Fields() {
 			if len(bytes.TrimSpace(f)) > 0 {
-				s.cur.cells = append(s.cur.cells, rawCell{col: i, typ: xlsx.String, val: f})
+				s.cur.cells = append(s.cur.cells, rawCell{Col: i, Type: xlsx.String, Value: f})
 			}
 		}
 		if len(s.cur.cells) == 0 && s.recordErr == nil {
@@ -345,7 +341,7 @@ func (ing *ingester) xlsxFile(ctx context.Context, rep *Report, in Input) error 
 	for _, name := range wb.Skipped() {
 		rep.Notices = append(rep.Notices, fmt.Sprintf("sheet %q is a chart or dialog sheet without cells: skipped", name))
 	}
-	p := &parser{date1904: wb.Date1904(), order: ing.opts.DateOrder}
+	p := &parser{date1904: wb.Date1904(), order: ing.opts.DateOrder, strs: newInterner()}
 	for _, s := range wb.Sheets() {
 		sr := &SheetReport{File: in.Name, Name: s.Name, Hidden: s.Hidden, Mapping: []ColumnMapping{}}
 		rep.Sheets = append(rep.Sheets, sr)
@@ -393,10 +389,11 @@ func (ing *ingester) csvFile(ctx context.Context, rep *Report, in Input, kind Ki
 	name := filepath.Base(in.Name)
 	sr := &SheetReport{File: in.Name, Name: name, Mapping: []ColumnMapping{}}
 	rep.Sheets = append(rep.Sheets, sr)
-	return ing.sheet(ctx, rep, sr, &csvSource{r: r}, &parser{order: ing.opts.DateOrder}, kind)
+	return ing.sheet(ctx, rep, sr, &csvSource{r: r}, &parser{order: ing.opts.DateOrder, strs: newInterner()}, kind)
 }
 
-// totalsRow matches the label of a totals row.
+// totalsRow matches the label of a totals row, in lower case (see
+// isTotalsLabel).
 var totalsRow = regexp.MustCompile(`^(grand |sub ?)?totals?\b|^sum\b`)
 
 // sheet maps, validates and sends one sheet's rows.
@@ -517,7 +514,7 @@ func (ing *ingester) sheet(ctx context.Context, rep *Report, sr *SheetReport, sr
 	for i, c := range cols {
 		for _, r := range buf[hIdx+1:] {
 			if cell := cellAt(&r, c); cell != nil {
-				samples[i] = append(samples[i], sampleValue{typ: cell.typ, text: string(cell.val)})
+				samples[i] = append(samples[i], sampleValue{typ: cell.Type, text: string(cell.Value)})
 			}
 		}
 	}
@@ -647,7 +644,7 @@ func (ing *ingester) sheetError(ctx context.Context, rep *Report, sr *SheetRepor
 func cloneRow(r *rawRow) rawRow {
 	out := rawRow{num: r.num, cells: make([]rawCell, len(r.cells))}
 	for i, c := range r.cells {
-		out.cells[i] = rawCell{col: c.col, typ: c.typ, val: bytes.Clone(c.val)}
+		out.cells[i] = rawCell{Col: c.Col, Type: c.Type, Value: bytes.Clone(c.Value)}
 	}
 	return out
 }
@@ -655,7 +652,7 @@ func cloneRow(r *rawRow) rawRow {
 func rowBytes(r *rawRow) int {
 	n := 32 * len(r.cells)
 	for _, c := range r.cells {
-		n += len(c.val)
+		n += len(c.Value)
 	}
 	return n
 }
@@ -665,10 +662,10 @@ func rowBytes(r *rawRow) int {
 func rowTexts(r *rawRow, into []string) []string {
 	into = into[:0]
 	for _, c := range r.cells {
-		for len(into) < c.col {
+		for len(into) < c.Col {
 			into = append(into, "")
 		}
-		into = append(into, strings.TrimSpace(string(c.val)))
+		into = append(into, strings.TrimSpace(string(c.Value)))
 	}
 	return into
 }
@@ -711,10 +708,10 @@ func preferCombined(sch *Schema, texts, combined []string) []string {
 }
 
 func bestNameScore(sch *Schema, h string) float64 {
-	hn := normalizeHeader(h)
+	hf := newHeaderForm(normalizeHeader(h))
 	best := 0.0
 	for fi := range sch.Fields {
-		if s, _ := nameScore(hn, &sch.Fields[fi]); s > best {
+		if s, _ := nameScore(hf, &sch.Fields[fi]); s > best {
 			best = s
 		}
 	}
@@ -732,10 +729,10 @@ func hasValues(rows []rawRow, col int) bool {
 
 func cellAt(r *rawRow, col int) *rawCell {
 	for i := range r.cells {
-		if r.cells[i].col == col {
+		if r.cells[i].Col == col {
 			return &r.cells[i]
 		}
-		if r.cells[i].col > col {
+		if r.cells[i].Col > col {
 			break
 		}
 	}
@@ -744,8 +741,8 @@ func cellAt(r *rawRow, col int) *rawCell {
 
 func firstText(r *rawRow) string {
 	for _, c := range r.cells {
-		if c.typ == xlsx.String {
-			if t := strings.TrimSpace(string(c.val)); t != "" {
+		if c.Type == xlsx.String {
+			if t := strings.TrimSpace(string(c.Value)); t != "" {
 				return t
 			}
 		}
@@ -758,16 +755,71 @@ func firstText(r *rawRow) string {
 // loading one would count its figures twice.
 func isTotalsRow(r *rawRow) bool {
 	for _, c := range r.cells {
-		if c.typ != xlsx.String {
+		if c.Type != xlsx.String {
 			continue
 		}
-		t := strings.TrimSpace(string(c.val))
+		t := strings.TrimSpace(view(c.Value))
 		if t == "" {
 			continue
 		}
-		return len(t) < 40 && totalsRow.MatchString(strings.ToLower(t))
+		return len(t) < 40 && isTotalsLabel(t)
 	}
 	return false
+}
+
+// isTotalsLabel reports whether totalsRow matches strings.ToLower(t). Every
+// row asks, so the common case is decided by hand: when the first
+// totalsLabelSpan bytes are ASCII, lower-casing leaves them ASCII and in
+// place, and the pattern looks at no byte beyond them ("grand totals" and
+// the byte after it). Other texts go to the regular expression.
+func isTotalsLabel(t string) bool {
+	const totalsLabelSpan = len("grand totals") + 1
+	for i := 0; i < len(t) && i < totalsLabelSpan; i++ {
+		if t[i] >= utf8.RuneSelf {
+			return totalsRow.MatchString(strings.ToLower(t))
+		}
+	}
+	if hasPrefixFoldASCII(t, "sum") && wordEnds(t, 3) {
+		return true
+	}
+	for _, lead := range [...]string{"", "grand ", "sub ", "sub"} {
+		if !hasPrefixFoldASCII(t, lead) || !hasPrefixFoldASCII(t[len(lead):], "total") {
+			continue
+		}
+		end := len(lead) + len("total")
+		if wordEnds(t, end) || end < len(t) && (t[end] == 's' || t[end] == 'S') && wordEnds(t, end+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFoldASCII reports whether s starts with the lower-case ASCII
+// prefix, in any case.
+func hasPrefixFoldASCII(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wordEnds reports a regexp \b after a word character at s[i-1]: s ends
+// at i or s[i] is not an ASCII word character.
+func wordEnds(s string, i int) bool {
+	if i >= len(s) {
+		return true
+	}
+	c := s[i]
+	return !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_')
 }
 
 // canonicalMapping maps a canonical CSV file: a header names a field by
@@ -787,8 +839,9 @@ func canonicalMapping(sch *Schema, cols []int, headers []string) []ColumnMapping
 			if out[i].Field != "" || hn == "" {
 				continue
 			}
+			hf := newHeaderForm(hn)
 			for fi := range sch.Fields {
-				if s, src := nameScore(hn, &sch.Fields[fi]); s == 1 && src == want && !taken[fi] {
+				if s, src := nameScore(hf, &sch.Fields[fi]); s == 1 && src == want && !taken[fi] {
 					taken[fi] = true
 					out[i].Field, out[i].Confidence, out[i].Source = sch.Fields[fi].Name, 1, src
 					break

@@ -153,3 +153,30 @@ func TestSkipSheet(t *testing.T) {
 		t.Errorf("notices %q do not say the sheet was skipped", rep.Notices)
 	}
 }
+
+// checkTotalsLabel holds isTotalsLabel to the regular expression it
+// decides by hand.
+func checkTotalsLabel(t *testing.T, s string) {
+	t.Helper()
+	if got, want := isTotalsLabel(s), totalsRow.MatchString(strings.ToLower(s)); got != want {
+		t.Fatalf("isTotalsLabel(%q) = %v, the pattern says %v", s, got, want)
+	}
+}
+
+func TestTotalsLabelMatchesPattern(t *testing.T) {
+	t.Parallel()
+	words := []string{"Total", "Totals", "TOTAL:", "total1", "totalss", "total_", "Grand Total", "grand totals", "grand  total", "grandtotal",
+		"Subtotal", "Sub Total", "sub  total", "sub-total", "Subtotals.", "substitute", "Sum", "SUM of all", "sums", "sum_", "summary",
+		"Garrett", "Seattle", "T", "", "Total\u212a", "TotalK", "\u212atotal", "Totals\u00e9", "grand total\u00e9", "Σ total", "Ｔotal",
+		"sum\u212a", "Grand Totals (2024)", "Total of the year, all carriers"}
+	for _, w := range words {
+		checkTotalsLabel(t, w)
+	}
+}
+
+func FuzzTotalsLabel(f *testing.F) {
+	for _, s := range []string{"Total", "Grand totals", "sub total", "Sum", "Seattle", "Total\u212a", "totals\u00e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkTotalsLabel(t, s) })
+}

@@ -118,49 +118,84 @@ func normalizeHeader(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// headerForm is a normalized header (see normalizeHeader) in the forms
+// nameScore compares. Header detection scores every text of the first rows
+// against every name and alias of every kind, so both sides are prepared
+// once: the header's form per text, the names' forms per field (nameForms).
+type headerForm struct {
+	norm    string   // normalized
+	tokens  []string // its words
+	sorted  []string // its words, sorted
+	compact string   // without spaces
+	grams   []uint16 // byte bigrams of compact, sorted
+}
+
+func newHeaderForm(norm string) *headerForm {
+	h := &headerForm{norm: norm, tokens: strings.Fields(norm), compact: strings.ReplaceAll(norm, " ", "")}
+	h.sorted = slices.Clone(h.tokens)
+	slices.Sort(h.sorted)
+	for i := 0; i+2 <= len(h.compact); i++ {
+		h.grams = append(h.grams, uint16(h.compact[i])<<8|uint16(h.compact[i+1]))
+	}
+	slices.Sort(h.grams)
+	return h
+}
+
+// nameForms holds, for every field of every schema, the forms of its name
+// and then of each alias.
+var nameForms = func() map[*Field][]*headerForm {
+	out := map[*Field][]*headerForm{}
+	for _, sch := range schemas {
+		for fi := range sch.Fields {
+			f := &sch.Fields[fi]
+			out[f] = fieldForms(f)
+		}
+	}
+	return out
+}()
+
+func fieldForms(f *Field) []*headerForm {
+	forms := []*headerForm{newHeaderForm(normalizeHeader(f.Name))}
+	for _, a := range f.Aliases {
+		forms = append(forms, newHeaderForm(normalizeHeader(a)))
+	}
+	return forms
+}
+
 // nameScore rates how well a normalized header names a field, 0..1, with
 // the source of the best match.
-func nameScore(h string, f *Field) (float64, string) {
-	if h == "" {
+func nameScore(h *headerForm, f *Field) (float64, string) {
+	if h.norm == "" {
 		return 0, ""
 	}
-	if h == normalizeHeader(f.Name) {
+	forms, ok := nameForms[f]
+	if !ok {
+		forms = fieldForms(f) // a field outside the schemas (tests)
+	}
+	if h.norm == forms[0].norm {
 		return 1, SourceCanonical
 	}
 	best, src := 0.0, ""
-	hTokens := strings.Fields(h)
-	for _, a := range append([]string{f.Name}, f.Aliases...) {
-		an := normalizeHeader(a)
-		if h == an {
+	for _, a := range forms {
+		if h.norm == a.norm {
 			return 1, SourceAlias
 		}
-		aTokens := strings.Fields(an)
 		var s float64
 		switch {
-		case sameTokens(hTokens, aTokens):
+		case slices.Equal(h.sorted, a.sorted): // the same words in any order
 			s = 0.95
-		case containsTokens(hTokens, aTokens) && len(aTokens) >= 2:
+		case containsTokens(h.tokens, a.tokens) && len(a.tokens) >= 2:
 			// "Origin Zip Code 5" contains "origin zip"; single words are
 			// too weak ("total weight" is not "total").
 			s = 0.85
 		default:
-			s = 0.9 * dice(strings.ReplaceAll(h, " ", ""), strings.ReplaceAll(an, " ", ""))
+			s = 0.9 * dice(h, a)
 		}
 		if s > best {
 			best, src = s, SourceFuzzy
 		}
 	}
 	return best, src
-}
-
-func sameTokens(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 func containsTokens(have, want []string) bool {
@@ -172,26 +207,30 @@ func containsTokens(have, want []string) bool {
 	return true
 }
 
-// dice is the Sørensen-Dice coefficient of the letter bigrams of a and b.
-func dice(a, b string) float64 {
-	if a == b {
+// dice is the Sørensen-Dice coefficient of the letter bigrams of the
+// compact forms of a and b: twice the bigrams they share (as multisets)
+// over the bigrams of both.
+func dice(a, b *headerForm) float64 {
+	if a.compact == b.compact {
 		return 1
 	}
-	if len(a) < 2 || len(b) < 2 {
+	if len(a.compact) < 2 || len(b.compact) < 2 {
 		return 0
 	}
-	grams := map[string]int{}
-	for i := 0; i+2 <= len(a); i++ {
-		grams[a[i:i+2]]++
-	}
 	common := 0
-	for i := 0; i+2 <= len(b); i++ {
-		if grams[b[i:i+2]] > 0 {
-			grams[b[i:i+2]]--
+	for i, j := 0, 0; i < len(a.grams) && j < len(b.grams); {
+		switch {
+		case a.grams[i] == b.grams[j]:
 			common++
+			i++
+			j++
+		case a.grams[i] < b.grams[j]:
+			i++
+		default:
+			j++
 		}
 	}
-	return 2 * float64(common) / float64(len(a)-1+len(b)-1)
+	return 2 * float64(common) / float64(len(a.compact)-1+len(b.compact)-1)
 }
 
 // Thresholds of the mapping, with their reasons.
@@ -270,6 +309,7 @@ func mapColumns(k Kind, cols []int, headers []string, samples [][]sampleValue, u
 			}
 		}
 		hn := normalizeHeader(headers[i])
+		hf := newHeaderForm(hn)
 		if f, ok := learned[hn]; ok {
 			if fi := sch.field(f); fi >= 0 && !taken[fi] {
 				fixed[i] = true
@@ -281,7 +321,7 @@ func mapColumns(k Kind, cols []int, headers []string, samples [][]sampleValue, u
 		}
 		for fi := range sch.Fields {
 			f := &sch.Fields[fi]
-			ns, src := nameScore(hn, f)
+			ns, src := nameScore(hf, f)
 			if ns < candidateConfidence {
 				continue
 			}
@@ -349,6 +389,12 @@ func round2(v float64) float64 { return float64(int(v*100+0.5)) / 100 }
 // ""): the number of its text cells that name a field well, and the best
 // kind.
 func headerRowScore(texts []string, k Kind) (int, Kind) {
+	var forms []*headerForm
+	for _, t := range texts {
+		if hn := normalizeHeader(t); hn != "" {
+			forms = append(forms, newHeaderForm(hn))
+		}
+	}
 	best, bestKind := 0, Kind("")
 	for _, kind := range kindOrder {
 		if k != "" && kind != k {
@@ -356,13 +402,9 @@ func headerRowScore(texts []string, k Kind) (int, Kind) {
 		}
 		sch := schemas[kind]
 		n := 0
-		for _, t := range texts {
-			hn := normalizeHeader(t)
-			if hn == "" {
-				continue
-			}
+		for _, hf := range forms {
 			for fi := range sch.Fields {
-				if s, _ := nameScore(hn, &sch.Fields[fi]); s >= headerCellScore {
+				if s, _ := nameScore(hf, &sch.Fields[fi]); s >= headerCellScore {
 					n++
 					break
 				}
@@ -386,6 +428,10 @@ func detectKind(sheetName string, headers []string) (Kind, float64, []Candidate)
 	}
 	var scores []ks
 	sn := normalizeHeader(sheetName)
+	forms := make([]*headerForm, len(headers))
+	for i, h := range headers {
+		forms[i] = newHeaderForm(normalizeHeader(h))
+	}
 	for _, k := range kindOrder {
 		sch := schemas[k]
 		s := 0.0
@@ -398,8 +444,8 @@ func detectKind(sheetName string, headers []string) (Kind, float64, []Candidate)
 		for fi := range sch.Fields {
 			f := &sch.Fields[fi]
 			best := 0.0
-			for _, h := range headers {
-				if v, _ := nameScore(normalizeHeader(h), f); v > best {
+			for _, hf := range forms {
+				if v, _ := nameScore(hf, f); v > best {
 					best = v
 				}
 			}

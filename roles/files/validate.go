@@ -3,7 +3,6 @@ package files
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"networx/roles/files/geo"
@@ -22,6 +21,23 @@ type validator struct {
 	cells    []*rawCell
 	// groupPresent[g]: the sheet has at least one column of location group g.
 	groupPresent []bool
+	// oneOf and groups are the schema's OneOf sets and location groups as
+	// field indexes, looked up once rather than by name on every row.
+	oneOf  [][]int
+	groups []groupFields
+	// zips and cities cache ZIP and city resolutions; made on first use.
+	zips   *zipCache
+	cities *cityCache
+
+	// The row being checked: where its issues go, and whether it has one.
+	rep  *Report
+	num  int
+	good bool
+}
+
+// groupFields are the field indexes of one location group (-1: none).
+type groupFields struct {
+	lat, lon, zip, city, state int
 }
 
 func newValidator(sch *Schema, mapping []ColumnMapping, sr *SheetReport, g *geo.Table, p *parser) *validator {
@@ -54,6 +70,22 @@ func newValidator(sch *Schema, mapping []ColumnMapping, sr *SheetReport, g *geo.
 				v.groupPresent[gi] = true
 			}
 		}
+	}
+	for _, set := range sch.OneOf {
+		idx := make([]int, len(set))
+		for i, name := range set {
+			idx[i] = sch.field(name)
+		}
+		v.oneOf = append(v.oneOf, idx)
+	}
+	index := func(name string) int {
+		if name == "" {
+			return -1
+		}
+		return sch.field(name)
+	}
+	for _, g := range sch.Locations {
+		v.groups = append(v.groups, groupFields{lat: index(g.Lat), lon: index(g.Lon), zip: index(g.ZIP), city: index(g.City), state: index(g.State)})
 	}
 	return v
 }
@@ -89,65 +121,65 @@ func (v *validator) row(r *rawRow, rec *Record, rep *Report) bool {
 	}
 	for i := range r.cells {
 		c := &r.cells[i]
-		if c.col < len(v.colField) {
-			if fi := v.colField[c.col]; fi >= 0 {
+		if c.Col < len(v.colField) {
+			if fi := v.colField[c.Col]; fi >= 0 {
 				v.cells[fi] = c
 			}
 		}
 	}
-	ok := true
-	issue := func(fi int, rule, value, msg string) {
-		ok = false
-		is := Issue{File: v.sr.File, Sheet: v.sr.Name, Row: r.num, Rule: rule, Value: value, Message: msg}
-		if fi >= 0 {
-			is.Field = v.sch.Fields[fi].Name
-			if col := v.fieldCol[fi]; col >= 0 {
-				is.Column, is.Header = xlsx.ColumnName(col), v.header[fi]
-			}
-		}
-		rep.count(is)
-	}
+	v.rep, v.num, v.good = rep, r.num, true
 	for fi := range v.sch.Fields {
 		f := &v.sch.Fields[fi]
 		rec.Values[fi] = Value{}
 		c := v.cells[fi]
-		if c == nil || isBlank(c.val) {
+		if c == nil || isBlank(c.Value) {
 			if f.Required {
-				issue(fi, RuleRequired, "", fmt.Sprintf("%s is required and empty", f.Name))
+				v.issue(fi, RuleRequired, "", fmt.Sprintf("%s is required and empty", f.Name))
 			}
 			continue
 		}
-		val, err := v.p.parse(f, c.typ, view(c.val))
-		if err != nil {
+		if err := v.p.parseInto(&rec.Values[fi], f, c.Type, view(c.Value)); err != nil {
 			var re *ruleError
 			if errors.As(err, &re) {
-				issue(fi, re.rule, clipValue(string(c.val)), re.msg)
+				v.issue(fi, re.rule, clipValue(string(c.Value)), re.msg)
 			} else {
-				issue(fi, RuleNumber, clipValue(string(c.val)), err.Error())
+				v.issue(fi, RuleNumber, clipValue(string(c.Value)), err.Error())
 			}
-			continue
 		}
-		rec.Values[fi] = val
 	}
-	for _, set := range v.sch.OneOf {
+	for si, set := range v.oneOf {
 		any := false
-		for _, name := range set {
-			if rec.Values[v.sch.field(name)].Set {
+		for _, fi := range set {
+			if rec.Values[fi].Set {
 				any = true
 			}
 		}
 		if !any {
-			issue(-1, RuleOneOf, "", fmt.Sprintf("one of %s is required", strings.Join(set, ", ")))
+			v.issue(-1, RuleOneOf, "", fmt.Sprintf("one of %s is required", strings.Join(v.sch.OneOf[si], ", ")))
 		}
 	}
 	for gi := range v.sch.Locations {
 		rec.Places[gi] = Place{}
-		if !ok {
+		if !v.good {
 			continue // a field of the row is already bad: do not pile on
 		}
-		v.location(gi, rec, issue)
+		v.location(gi, rec)
 	}
-	return ok
+	v.rep = nil
+	return v.good
+}
+
+// issue counts a failure of the current row; fi is the field (-1: none).
+func (v *validator) issue(fi int, rule, value, msg string) {
+	v.good = false
+	is := Issue{File: v.sr.File, Sheet: v.sr.Name, Row: v.num, Rule: rule, Value: value, Message: msg}
+	if fi >= 0 {
+		is.Field = v.sch.Fields[fi].Name
+		if col := v.fieldCol[fi]; col >= 0 {
+			is.Column, is.Header = xlsx.ColumnName(col), v.header[fi]
+		}
+	}
+	v.rep.count(is)
 }
 
 // location resolves location group gi of the row: latitude and longitude
@@ -155,68 +187,65 @@ func (v *validator) row(r *rawRow, rec *Record, rep *Report) bool {
 // prefix centroids), else city and state. Whatever the row gives first
 // must resolve: an unknown ZIP is an error even when a city is also given,
 // because silently using another field would be a guess.
-func (v *validator) location(gi int, rec *Record, issue func(fi int, rule, value, msg string)) {
-	g := v.sch.Locations[gi]
-	get := func(name string) (Value, int) {
-		if name == "" {
-			return Value{}, -1
+func (v *validator) location(gi int, rec *Record) {
+	g := &v.sch.Locations[gi]
+	gf := &v.groups[gi]
+	get := func(fi int) *Value {
+		if fi < 0 {
+			return &Value{}
 		}
-		fi := v.sch.field(name)
-		return rec.Values[fi], fi
+		return &rec.Values[fi]
 	}
-	lat, latF := get(g.Lat)
-	lon, lonF := get(g.Lon)
-	zip, zipF := get(g.ZIP)
-	city, cityF := get(g.City)
-	state, stateF := get(g.State)
-	label := "location"
-	if g.Name != "" {
-		label = g.Name + " location"
-	}
+	lat, latF := get(gf.lat), gf.lat
+	lon, lonF := get(gf.lon), gf.lon
+	zip, zipF := get(gf.zip), gf.zip
+	city, cityF := get(gf.city), gf.city
+	state, stateF := get(gf.state), gf.state
 	switch {
 	case lat.Set != lon.Set:
 		fi := latF
 		if lat.Set {
 			fi = lonF
 		}
-		issue(fi, RuleLatLonPair, "", "latitude and longitude must be given together")
+		v.issue(fi, RuleLatLonPair, "", "latitude and longitude must be given together")
 	case lat.Set:
 		rec.Places[gi] = Place{Set: true, Lat: lat.Num, Lon: lon.Num, State: state.Text, Region: geo.Region(state.Text), Method: "latlon"}
 	case zip.Set:
-		var p geo.Place
-		var found bool
-		method := "zip5"
-		n, _ := strconv.Atoi(zip.Text)
-		if len(zip.Text) == 3 {
-			p, found = v.geo.ZIP3(n)
-			method = "zip3"
-		} else {
-			p, found = v.geo.ZIP5(n)
+		if v.zips == nil {
+			v.zips = newZIPCache()
 		}
+		p, found := v.zips.lookup(v.geo, zip.Text)
 		if !found {
-			issue(zipF, RuleLocationUnknown, zip.Text, fmt.Sprintf("ZIP %s is not in the offline ZIP tables", zip.Text))
+			v.issue(zipF, RuleLocationUnknown, zip.Text, fmt.Sprintf("ZIP %s is not in the offline ZIP tables", zip.Text))
 			return
 		}
 		if state.Set && state.Text != p.State {
-			issue(stateF, RuleZIPState, state.Text, fmt.Sprintf("ZIP %s is in %s, not %s", zip.Text, p.State, state.Text))
+			v.issue(stateF, RuleZIPState, state.Text, fmt.Sprintf("ZIP %s is in %s, not %s", zip.Text, p.State, state.Text))
 			return
 		}
-		rec.Places[gi] = Place{Set: true, Lat: p.Lat, Lon: p.Lon, State: p.State, Region: geo.Region(p.State), Method: method}
+		rec.Places[gi] = p
 	case city.Set && state.Set:
-		p, found := v.geo.City(city.Text, state.Text)
+		if v.cities == nil {
+			v.cities = newCityCache()
+		}
+		p, found := v.cities.city(v.geo, city.Text, state.Text)
 		if !found {
-			issue(cityF, RuleLocationUnknown, city.Text+", "+state.Text, fmt.Sprintf("%s, %s is not in the offline city table", city.Text, state.Text))
+			v.issue(cityF, RuleLocationUnknown, city.Text+", "+state.Text, fmt.Sprintf("%s, %s is not in the offline city table", city.Text, state.Text))
 			return
 		}
 		rec.Places[gi] = Place{Set: true, Lat: p.Lat, Lon: p.Lon, State: p.State, Region: geo.Region(p.State), Method: "city"}
 	case city.Set:
-		issue(stateF, RuleLocationMissing, city.Text, fmt.Sprintf("city %s has no state: a city resolves only with its state", city.Text))
+		v.issue(stateF, RuleLocationMissing, city.Text, fmt.Sprintf("city %s has no state: a city resolves only with its state", city.Text))
 	case g.Required || g.RequiredWhenColumnsPresent && v.groupPresent[gi]:
 		fi := zipF
 		if fi < 0 || v.fieldCol[fi] < 0 {
 			fi = cityF
 		}
-		issue(fi, RuleLocationMissing, "", fmt.Sprintf("the %s is missing: give a ZIP, or a city and state%s", label, map[bool]string{true: ", or latitude and longitude", false: ""}[g.Lat != ""]))
+		label := "location"
+		if g.Name != "" {
+			label = g.Name + " location"
+		}
+		v.issue(fi, RuleLocationMissing, "", fmt.Sprintf("the %s is missing: give a ZIP, or a city and state%s", label, map[bool]string{true: ", or latitude and longitude", false: ""}[g.Lat != ""]))
 	}
 }
 

@@ -7,7 +7,8 @@
 //	run load FILE      read, map, validate and load into PostgreSQL (files.Loader)
 //	run migrate        apply the migrations to NETWORX_BENCH_DATABASE_URL
 //
-// NETWORX_BENCH_CPUPROFILE=FILE writes a CPU profile of the measurement.
+// NETWORX_BENCH_CPUPROFILE=FILE writes a CPU profile of the measurement, and
+// NETWORX_BENCH_MEMPROFILE=FILE an allocation profile (go tool pprof -sample_index=alloc_space).
 //
 // It prints one line: "rows N cells N accepted N" (cells only for parse; accepted for
 // validate and load).
@@ -60,11 +61,26 @@ func main() {
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
+	if path := os.Getenv("NETWORX_BENCH_MEMPROFILE"); path != "" && err == nil {
+		err = writeMemProfile(path)
+	}
 	if err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "run:", err)
 		os.Exit(1)
 	}
+}
+
+func writeMemProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("memory profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("memory profile: %w", err)
+	}
+	return f.Close()
 }
 
 func parse(ctx context.Context, path string) error {

@@ -355,7 +355,7 @@ func (r *Reader) Next() bool {
 		if pos >= len(line) {
 			break
 		}
-		pos++ // the delimiter
+		pos++                 // the delimiter
 		if pos == len(line) { // a trailing empty field
 			if len(r.ends) >= r.opts.MaxFields {
 				return r.stop(fmt.Errorf("row %d: %w", r.row, &LimitError{Limit: "fields", Max: int64(r.opts.MaxFields), Got: int64(len(r.ends) + 1)}))

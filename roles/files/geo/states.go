@@ -41,16 +41,39 @@ var stateList = [...]state{
 	{"AA", "Armed Forces Americas", RegionMilitary}, {"AE", "Armed Forces Europe", RegionMilitary}, {"AP", "Armed Forces Pacific", RegionMilitary},
 }
 
+// codeIndex maps a two-letter USPS code, as (first-'A')*26 + second-'A', to
+// its index in stateList plus one (0: no such code). StateCode and Region
+// run once or twice per row of a shipments file: an array lookup instead of
+// a scan of the list.
+var codeIndex = func() (idx [26 * 26]uint8) {
+	for i, st := range stateList {
+		idx[int(st.code[0]-'A')*26+int(st.code[1]-'A')] = uint8(i + 1)
+	}
+	return idx
+}()
+
+// lookupCode returns the state of a two-letter code in upper case, if any.
+func lookupCode(a, b byte) (*state, bool) {
+	if a < 'A' || a > 'Z' || b < 'A' || b > 'Z' {
+		return nil, false
+	}
+	i := codeIndex[int(a-'A')*26+int(b-'A')]
+	if i == 0 {
+		return nil, false
+	}
+	return &stateList[i-1], true
+}
+
 // StateCode returns the USPS code of a state given as its code or its full
 // name, in any case.
 func StateCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) == 2 {
-		u := strings.ToUpper(s)
-		for _, st := range stateList {
-			if st.code == u {
-				return st.code, true // not u: ToUpper may return s, which may view a buffer
-			}
+		// Two bytes are two ASCII characters or one multi-byte rune, and no
+		// rune upper-cases to a two-letter code: only ASCII letters can
+		// match.
+		if st, ok := lookupCode(upperASCII(s[0]), upperASCII(s[1])); ok {
+			return st.code, true
 		}
 		return "", false
 	}
@@ -63,14 +86,22 @@ func StateCode(s string) (string, bool) {
 	return "", false
 }
 
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
 // Region returns the Census region of a USPS state code ("Territories" and
 // "Military" for the areas outside the four regions), or "" for an unknown
 // code.
 func Region(code string) string {
-	for _, st := range stateList {
-		if st.code == code {
-			return st.region
-		}
+	if len(code) != 2 {
+		return ""
+	}
+	if st, ok := lookupCode(code[0], code[1]); ok {
+		return st.region
 	}
 	return ""
 }

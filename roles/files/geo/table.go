@@ -34,7 +34,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -70,6 +69,10 @@ type Table struct {
 	zLat   []int32
 	zLon   []int32
 	cities []string
+	// zipIndex[z] is the index of ZIP z in zips plus one (0: not in the
+	// table): 400 KB that make ZIP5, called once or twice per shipment
+	// row, an array lookup instead of a binary search.
+	zipIndex []int32
 
 	prefix map[uint16]Place
 	city   map[cityKey]Point
@@ -166,6 +169,13 @@ func decode(r *bufio.Reader) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.zipIndex = make([]int32, maxZIP+1)
+	for i, z := range t.zips {
+		if z > maxZIP {
+			return nil, errors.New("ZIP out of range")
+		}
+		t.zipIndex[z] = int32(i + 1)
+	}
 	t.buildCities()
 	return t, nil
 }
@@ -204,14 +214,20 @@ func median(v []int32) float64 {
 	return (float64(v[n/2-1]) + float64(v[n/2])) / 2
 }
 
+// maxZIP is the largest 5-digit ZIP.
+const maxZIP = 99999
+
 // Len returns the number of 5-digit ZIPs in the table.
 func (t *Table) Len() int { return len(t.zips) }
 
 // ZIP5 resolves a 5-digit ZIP code given as its number (leading zeros
 // lost, as spreadsheets store them) to its point, state and city.
 func (t *Table) ZIP5(zip int) (Place, bool) {
-	i := sort.Search(len(t.zips), func(i int) bool { return t.zips[i] >= uint32(zip) })
-	if zip < 0 || i == len(t.zips) || t.zips[i] != uint32(zip) {
+	if zip < 0 || zip > maxZIP {
+		return Place{}, false
+	}
+	i := int(t.zipIndex[zip]) - 1
+	if i < 0 {
 		return Place{}, false
 	}
 	return Place{

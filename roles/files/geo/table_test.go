@@ -2,6 +2,8 @@ package geo
 
 import (
 	"math"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -100,6 +102,64 @@ func TestStateCodeAndRegion(t *testing.T) {
 		code, ok := StateCode(tt.in)
 		if code != tt.code || ok != tt.ok || Region(code) != tt.region {
 			t.Errorf("StateCode(%q) = %q, %v (region %q); want %q, %v, %q", tt.in, code, ok, Region(code), tt.code, tt.ok, tt.region)
+		}
+	}
+}
+
+// TestIndexesMatchScans checks the lookup tables of StateCode, Region and
+// ZIP5 against the plain scans they replace, over every two-byte input and
+// every ZIP.
+func TestIndexesMatchScans(t *testing.T) {
+	t.Parallel()
+	scanCode := func(s string) (string, bool) {
+		s = strings.TrimSpace(s)
+		if len(s) != 2 {
+			return StateCode(s) // the full-name path is unchanged
+		}
+		u := strings.ToUpper(s)
+		for _, st := range stateList {
+			if st.code == u {
+				return st.code, true
+			}
+		}
+		return "", false
+	}
+	scanRegion := func(code string) string {
+		for _, st := range stateList {
+			if st.code == code {
+				return st.region
+			}
+		}
+		return ""
+	}
+	for a := 0; a < 256; a++ {
+		for b := 0; b < 256; b++ {
+			for _, s := range []string{string([]byte{byte(a), byte(b)}), " " + string([]byte{byte(a), byte(b)}) + " "} {
+				code, ok := StateCode(s)
+				if wcode, wok := scanCode(s); code != wcode || ok != wok {
+					t.Fatalf("StateCode(%q) = %q, %v; the scan says %q, %v", s, code, ok, wcode, wok)
+				}
+				if got, want := Region(s), scanRegion(s); got != want {
+					t.Fatalf("Region(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"", "A", "ABC", "ſt", "\u212a\u212a"} {
+		if got, want := Region(s), scanRegion(s); got != want {
+			t.Errorf("Region(%q) = %q, want %q", s, got, want)
+		}
+	}
+	tab, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for z := -2; z <= maxZIP+2; z++ {
+		p, ok := tab.ZIP5(z)
+		i := sort.Search(len(tab.zips), func(i int) bool { return tab.zips[i] >= uint32(z) })
+		wok := z >= 0 && i < len(tab.zips) && tab.zips[i] == uint32(z)
+		if ok != wok || ok && (p.State != tab.states[tab.zState[i]] || p.City != tab.cities[tab.zCity[i]] || p.Lat != float64(tab.zLat[i])/1e4) {
+			t.Fatalf("ZIP5(%d) = %+v, %v; the binary search says found %v", z, p, ok, wok)
 		}
 	}
 }
