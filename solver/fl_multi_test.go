@@ -427,32 +427,7 @@ func bruteForceRolling(t *testing.T, md *Model, y [][]int) float64 {
 	for _, r := range y {
 		ys = append(ys, r...)
 	}
-	best := math.Inf(1)
-	for mask := 0; mask < 1<<len(ys); mask++ {
-		c := *md
-		c.Cols = append([]Column(nil), md.Cols...)
-		skip := false
-		for k, col := range ys {
-			v := float64(mask >> k & 1)
-			if v < c.Cols[col].Lo || v > c.Cols[col].Hi {
-				skip = true
-				break
-			}
-			c.Cols[col].Lo, c.Cols[col].Hi = v, v
-		}
-		if skip {
-			continue
-		}
-		res, err := Solve(context.Background(), &c, Settings{NoStructure: true, RelGap: 1e-12})
-		if res.Status == StatusInfeasible {
-			continue
-		}
-		if err != nil || res.Status != StatusOptimal {
-			t.Fatalf("mask %b: %v %v", mask, res.Status, err)
-		}
-		best = math.Min(best, res.Objective)
-	}
-	return best
+	return bruteForceY(t, md, ys)
 }
 
 // TestFLRollingBruteForce: clustered models (a site's periods joined by its lease rows,

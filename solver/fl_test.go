@@ -237,20 +237,35 @@ func TestDetectFL(t *testing.T) {
 // bruteForceFL enumerates the open sets of a small model in randFL's layout (y columns
 // 0..m-1) and returns the optimum, each transport problem solved by the general LP path.
 func bruteForceFL(t *testing.T, md *Model, m int) float64 {
+	ys := make([]int, m)
+	for i := range ys {
+		ys[i] = i
+	}
+	return bruteForceY(t, md, ys)
+}
+
+// bruteForceY enumerates every 0/1 pattern of the binary columns ys that their bounds
+// allow, solves each with the general path (the other columns free) and returns the
+// optimum, +Inf when no pattern is feasible.
+func bruteForceY(t *testing.T, md *Model, ys []int) float64 {
+	t.Helper()
 	best := math.Inf(1)
-	open := make([]bool, m)
-	for mask := 0; mask < 1<<m; mask++ {
+	for mask := 0; mask < 1<<len(ys); mask++ {
+		c := *md
+		c.Cols = append([]Column(nil), md.Cols...)
 		skip := false
-		for i := range open {
-			open[i] = mask&(1<<i) != 0
-			if open[i] && md.Cols[i].Hi < 1 || !open[i] && md.Cols[i].Lo > 0 {
+		for k, col := range ys {
+			v := float64(mask >> k & 1)
+			if v < c.Cols[col].Lo || v > c.Cols[col].Hi {
 				skip = true
+				break
 			}
+			c.Cols[col].Lo, c.Cols[col].Hi = v, v
 		}
 		if skip {
 			continue
 		}
-		res, err := Solve(context.Background(), fixedY(md, open), Settings{NoStructure: true, RelGap: 1e-12})
+		res, err := Solve(context.Background(), &c, Settings{NoStructure: true, RelGap: 1e-12})
 		if res.Status == StatusInfeasible {
 			continue
 		}
