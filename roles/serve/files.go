@@ -137,31 +137,12 @@ type fileView struct {
 
 // loadFile returns the tenant's file id; found false when there is none.
 func (s *Server) loadFile(ctx context.Context, tenant, id string) (fileRow, bool, error) {
-	var f fileRow
-	err := s.api.DB.Retry(ctx, func(ctx context.Context, q storage.Querier) error {
-		var err error
-		f, err = scanFile(q.QueryRow(ctx, `select `+fileColumns+` from files where tenant_id = $1 and id = $2`, tenant, id))
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return f, false, nil
-	}
-	return f, err == nil, err
+	return loadOwned(ctx, s, "files", fileColumns, scanFile, tenant, id)
 }
 
 // fileOf loads the {file} of the path, answering 404 or an error itself.
 func (s *Server) fileOf(w http.ResponseWriter, r *http.Request) (fileRow, bool) {
-	id := r.PathValue("file")
-	f, found, err := s.loadFile(r.Context(), tenantOf(r), id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return f, false
-	}
-	if !found {
-		notFound(w, r, "file", id)
-		return f, false
-	}
-	return f, true
+	return ownedOf(s, w, r, "file", s.loadFile)
 }
 
 // view builds the API view of f, looking up its job and dataset version.

@@ -125,17 +125,7 @@ func (s *Server) lookupJob(ctx context.Context, tenant, id string) (*jobs.Record
 
 // jobOf loads the {job} of the path, answering 404 or an error itself.
 func (s *Server) jobOf(w http.ResponseWriter, r *http.Request) (*jobs.Record, bool) {
-	id := r.PathValue("job")
-	rec, found, err := s.lookupJob(r.Context(), tenantOf(r), id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	if !found {
-		notFound(w, r, "job", id)
-		return nil, false
-	}
-	return rec, true
+	return ownedOf(s, w, r, "job", s.lookupJob)
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {

@@ -64,31 +64,43 @@ func scanProject(row pgx.Row) (project, error) {
 
 // loadProject returns the tenant's project id; found false when there is none.
 func (s *Server) loadProject(ctx context.Context, tenant, id string) (project, bool, error) {
-	var p project
-	err := s.api.DB.Retry(ctx, func(ctx context.Context, q storage.Querier) error {
-		var err error
-		p, err = scanProject(q.QueryRow(ctx, `select `+projectColumns+` from projects where tenant_id = $1 and id = $2`, tenant, id))
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, false, nil
-	}
-	return p, err == nil, err
+	return loadOwned(ctx, s, "projects", projectColumns, scanProject, tenant, id)
 }
 
 // projectOf loads the {project} of the path, answering 404 or an error itself.
 func (s *Server) projectOf(w http.ResponseWriter, r *http.Request) (project, bool) {
-	id := r.PathValue("project")
-	p, found, err := s.loadProject(r.Context(), tenantOf(r), id)
+	return ownedOf(s, w, r, "project", s.loadProject)
+}
+
+// loadOwned reads the row id of table that belongs to tenant, with scan; found false when
+// there is none. table and columns are the API's own names, never user input.
+func loadOwned[T any](ctx context.Context, s *Server, table, columns string, scan func(pgx.Row) (T, error), tenant, id string) (T, bool, error) {
+	var v T
+	err := s.api.DB.Retry(ctx, func(ctx context.Context, q storage.Querier) error {
+		var err error
+		v, err = scan(q.QueryRow(ctx, `select `+columns+` from `+table+` where tenant_id = $1 and id = $2`, tenant, id))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, false, nil
+	}
+	return v, err == nil, err
+}
+
+// ownedOf loads the resource named by the path value of the same name with load,
+// answering 404 or an error itself.
+func ownedOf[T any](s *Server, w http.ResponseWriter, r *http.Request, resource string, load func(ctx context.Context, tenant, id string) (T, bool, error)) (T, bool) {
+	id := r.PathValue(resource)
+	v, found, err := load(r.Context(), tenantOf(r), id)
 	if err != nil {
 		s.serverError(w, r, err)
-		return p, false
+		return v, false
 	}
 	if !found {
-		notFound(w, r, "project", id)
-		return p, false
+		notFound(w, r, resource, id)
+		return v, false
 	}
-	return p, true
+	return v, true
 }
 
 func (s *Server) createProject(w http.ResponseWriter, r *http.Request) {

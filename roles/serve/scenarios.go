@@ -113,16 +113,7 @@ func (s *Server) scenarioSettingsCatalog(w http.ResponseWriter, r *http.Request)
 
 // loadScenario returns the tenant's scenario id; found false when there is none.
 func (s *Server) loadScenario(ctx context.Context, tenant, id string) (scenario, bool, error) {
-	var sc scenario
-	err := s.api.DB.Retry(ctx, func(ctx context.Context, q storage.Querier) error {
-		var err error
-		sc, err = scanScenario(q.QueryRow(ctx, `select `+scenarioColumns+` from scenarios where tenant_id = $1 and id = $2`, tenant, id))
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sc, false, nil
-	}
-	return sc, err == nil, err
+	return loadOwned(ctx, s, "scenarios", scenarioColumns, scanScenario, tenant, id)
 }
 
 func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) {
@@ -183,26 +174,14 @@ order by created_at desc, id desc limit $5`, tenantOf(r), p.ID, c.At, c.ID, limi
 }
 
 func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("scenario")
-	sc, found, err := s.loadScenario(r.Context(), tenantOf(r), id)
-	switch {
-	case err != nil:
-		s.serverError(w, r, err)
-	case !found:
-		notFound(w, r, "scenario", id)
-	default:
+	if sc, ok := ownedOf(s, w, r, "scenario", s.loadScenario); ok {
 		writeJSON(w, http.StatusOK, sc)
 	}
 }
 
 func (s *Server) replaceScenario(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("scenario")
-	if _, found, err := s.loadScenario(r.Context(), tenantOf(r), id); err != nil || !found {
-		if err != nil {
-			s.serverError(w, r, err)
-		} else {
-			notFound(w, r, "scenario", id)
-		}
+	if _, ok := ownedOf(s, w, r, "scenario", s.loadScenario); !ok {
 		return
 	}
 	var in scenarioInput
