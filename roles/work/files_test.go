@@ -100,13 +100,7 @@ func (e *filesEnv) submit(t *testing.T, tenant, name string, content []byte, set
 
 func (e *filesEnv) await(t *testing.T, id string, within time.Duration) *jobs.Record {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	r, err := e.store.Wait(ctx, id, 50*time.Millisecond)
-	if err != nil {
-		t.Fatalf("wait for %s: %v", id, err)
-	}
-	return r
+	return awaitJob(t, e.store, id, within)
 }
 
 func (e *filesEnv) count(t *testing.T, sql string, args ...any) int64 {

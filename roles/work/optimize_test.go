@@ -103,9 +103,15 @@ func (e *modelEnv) submit(t *testing.T, queue, kind, tenant, ext string, input [
 
 func (e *modelEnv) await(t *testing.T, id string, within time.Duration) *jobs.Record {
 	t.Helper()
+	return awaitJob(t, e.store, id, within)
+}
+
+// awaitJob waits up to within for job id to end and returns its record.
+func awaitJob(t *testing.T, store *jobs.Store, id string, within time.Duration) *jobs.Record {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	r, err := e.store.Wait(ctx, id, 50*time.Millisecond)
+	r, err := store.Wait(ctx, id, 50*time.Millisecond)
 	if err != nil {
 		t.Fatalf("wait for %s: %v", id, err)
 	}

@@ -75,13 +75,7 @@ func (e *solveEnv) submit(t *testing.T, tenant, name, content string, settings w
 
 func (e *solveEnv) await(t *testing.T, id string, within time.Duration) *jobs.Record {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	r, err := e.store.Wait(ctx, id, 50*time.Millisecond)
-	if err != nil {
-		t.Fatalf("wait for %s: %v", id, err)
-	}
-	return r
+	return awaitJob(t, e.store, id, within)
 }
 
 func (e *solveEnv) read(t *testing.T, key string) string {
