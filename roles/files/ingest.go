@@ -577,7 +577,7 @@ func (ing *ingester) sheet(ctx context.Context, rep *Report, sr *SheetReport, sr
 			rep.count(Issue{File: sr.File, Sheet: sr.Name, Row: r.num, Rule: RuleMalformedRecord, Message: recordErr.Error()})
 			return nil
 		}
-		if isTotalsRow(r) {
+		if !sch.Entities && isTotalsRow(r) {
 			sr.RowsSkipped++
 			rep.count(Issue{File: sr.File, Sheet: sr.Name, Row: r.num, Rule: RuleTotalsRow, Value: firstText(r), Message: "a totals row: skipped, not loaded"})
 			return nil

@@ -180,3 +180,35 @@ func FuzzTotalsLabel(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkTotalsLabel(t, s) })
 }
+
+// TestTotalsRowsOnlyInTablesOfAmounts: a list of entities has no totals rows, so a
+// destination called "Total Wine" is loaded; in a demand table a "Total" row is skipped.
+func TestTotalsRowsOnlyInTablesOfAmounts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"destinations.csv": "name,zip\nTotal Wine,89501\nStore 7,89502\n",
+		"demand.csv":       "destination,units\nTotal Wine,5\nStore 7,10\nTotal,15\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sink := &rowsSink{}
+	rep, err := IngestPath(context.Background(), dir, Options{Geo: testGeo(t), Sink: sink}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[Kind][]string{}
+	for _, r := range sink.rows {
+		got[r.Kind] = append(got[r.Kind], r.Values[0].Text)
+	}
+	if d := strings.Join(got[Destinations], "|"); d != "Total Wine|Store 7" {
+		t.Errorf("destinations loaded %q, want Total Wine|Store 7", d)
+	}
+	// "Total Wine" leads a demand row too: in a table of amounts it reads as a totals row,
+	// reported as skipped with its label.
+	if d := strings.Join(got[Demand], "|"); d != "Store 7" || rep.RowsSkipped != 2 {
+		t.Errorf("demand loaded %q with %d rows skipped, want Store 7 and 2 skipped", d, rep.RowsSkipped)
+	}
+}

@@ -92,7 +92,11 @@ type Schema struct {
 	Locations []LocationGroup
 	// OneOf lists field sets of which each row needs at least one.
 	OneOf [][]string
-	Doc   string
+	// Entities marks a list of things (sites, destinations, SKUs) rather than a table of
+	// amounts: such a list has no totals rows, so a row whose first text reads like
+	// "Total ..." (a customer called Total Wine) is data, validated like any other row.
+	Entities bool
+	Doc      string
 }
 
 // LocationGroup names the fields that make up one location of a row.
@@ -129,6 +133,7 @@ var facilityKindSynonyms = map[string]string{
 var schemas = map[Kind]*Schema{
 	Facilities: {
 		Kind:       Facilities,
+		Entities:   true,
 		SheetNames: []string{"facilities", "facility", "warehouses", "warehouse", "dcs", "dc", "distribution centers", "sites", "network", "candidates", "locations"},
 		Doc:        "existing and candidate warehouses",
 		Fields: []Field{
@@ -152,6 +157,7 @@ var schemas = map[Kind]*Schema{
 	},
 	Destinations: {
 		Kind:       Destinations,
+		Entities:   true,
 		SheetNames: []string{"destinations", "destination", "customers", "customer", "demand points", "ship to", "stores"},
 		Doc:        "demand points: customers, ZIPs, 3-digit ZIPs or cities",
 		Fields: []Field{
@@ -209,6 +215,7 @@ var schemas = map[Kind]*Schema{
 	},
 	SKUs: {
 		Kind:       SKUs,
+		Entities:   true,
 		SheetNames: []string{"skus", "sku", "items", "item master", "products", "product"},
 		Doc:        "items",
 		Fields: []Field{
